@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint browser bench clean
+
+setup: $(STAMP) ## create .venv and install the pinned dependencies (nothing else)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP) ## sample rounds 1-3, load, build, publish and write the reports
+	$(BIN)/mtm demo
+
+browser: ## headless chromium for the report tests (Debian package), installed when missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser ## the whole suite: lint, dbt structure, loaders, models, checks, reports
+	$(BIN)/ruff check mtm loaders sample checks reports tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check mtm loaders sample checks reports tests benchmarks
+	$(BIN)/sqlfluff lint models
+
+bench: $(STAMP) ## speed and memory targets (not part of `make test`)
+	$(BIN)/python benchmarks/bench_load.py
+
+clean:
+	rm -rf warehouse target logs out

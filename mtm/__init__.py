@@ -1,0 +1,1 @@
+"""MTM warehouse: CLI, warehouse paths, build and publish orchestration."""

@@ -1,0 +1,28 @@
+"""Where the published and working warehouse files live."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_WAREHOUSE = Path("warehouse/mtm.duckdb")
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    """The published file BI tools read, and the working file loads and builds write."""
+
+    published: Path
+    working: Path
+
+
+def resolve(path: str | os.PathLike[str] | None = None) -> WarehousePaths:
+    """Resolve the warehouse from --warehouse, then $MTM_WAREHOUSE, then the default.
+
+    The working copy sits beside the published file as ``<stem>.work.duckdb``.
+    """
+    chosen = Path(path) if path else Path(os.environ.get("MTM_WAREHOUSE") or DEFAULT_WAREHOUSE)
+    chosen = chosen.expanduser().absolute()
+    working = chosen.with_name(f"{chosen.stem}.work{chosen.suffix or '.duckdb'}")
+    return WarehousePaths(published=chosen, working=working)
