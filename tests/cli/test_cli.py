@@ -1,0 +1,45 @@
+"""The CLI's contract: exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from mtm import cli, warehouse
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in cli.COMMANDS:
+        assert name in out
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["no-such-command"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_build_without_loads_is_bad_input(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["build", "--warehouse", str(tmp_path / "w.duckdb")])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "run `mtm load` first" in err[0] and "w.work.duckdb" in err[0]
+
+
+def test_warehouse_resolution_order(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MTM_WAREHOUSE", raising=False)
+    default = warehouse.resolve()
+    assert default.published.name == "mtm.duckdb" and default.working.name == "mtm.work.duckdb"
+    monkeypatch.setenv("MTM_WAREHOUSE", str(tmp_path / "env.duckdb"))
+    assert warehouse.resolve().published == tmp_path / "env.duckdb"
+    explicit = warehouse.resolve(tmp_path / "x.duckdb")
+    assert explicit.published == tmp_path / "x.duckdb"
+    assert explicit.working == tmp_path / "x.work.duckdb"
+
+
+def test_entry_point_installed() -> None:
+    result = subprocess.run([sys.executable, "-m", "mtm.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "mtm" in result.stdout
