@@ -1,0 +1,370 @@
+"""Land one Kobo export into schema ``raw`` of the working warehouse, atomically.
+
+The rules (docs/loading.md, docs/architecture.md "Raw schema contract"):
+
+- every row and column lands as text with lineage; personal-data columns are never read into
+  the warehouse;
+- headers are checked against the form of the round: a missing required column or a missing
+  sheet refuses the file, unknown columns land and are warned about, per-year fields that do
+  not match the round's reference years refuse the file as the wrong round;
+- the same file (same SHA-256) as the current load of the round and form is a no-op;
+  another file supersedes it (its rows stay in raw);
+- one DuckDB transaction per file: a refused or broken file leaves every raw table exactly as
+  it was; the refused attempt is logged afterwards, in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from loaders import forms
+from loaders.raw import (
+    DUPLICATE,
+    LINEAGE_COLUMNS,
+    LOADED,
+    REFUSED,
+    SCHEMA,
+    Attempt,
+    current_load,
+    ensure_load_log,
+    new_load_id,
+    quote,
+    write_attempt,
+)
+from loaders.sources import ExportSource, SheetSource, open_export
+from mtm import progress
+from mtm.errors import InputError
+
+# Test-only hook: when set to a path, the loader creates that file after its first insert
+# and then waits inside the open transaction (so a test can kill the process mid-load).
+PAUSE_ENV = "MTM_LOAD_TEST_PAUSE_FILE"
+
+
+@dataclass
+class LoadResult:
+    """What one attempt did: its load_log row and the warnings to show the operator."""
+
+    attempt: Attempt
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SheetPlan:
+    """How one sheet lands: target table, which header positions land under which column."""
+
+    sheet: str
+    key: str | None  # forms.MAIN, a repeat name, or None for an unexpected sheet
+    table: str
+    keep: list[tuple[int, str]]  # (header position, raw column name)
+    personal: list[str]
+    unknown: list[str]
+    missing_optional: list[str]
+
+
+def _excel_letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+# ---------------------------------------------------------------- form and sheet recognition
+
+def _norm(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _main_names(form: str) -> set[str]:
+    names = {_norm(forms.main_sheet_name(form, r)) for r in forms.rounds(form)}
+    return names | {_norm(forms.MAIN)}
+
+
+def _sheet_matches(form: str, sheet_names: list[str]) -> int:
+    known = _main_names(form) | {_norm(r) for r in forms.repeat_names(form)}
+    return sum(_norm(s) in known for s in sheet_names)
+
+
+def detect_form(source: ExportSource) -> str:
+    """The form (b1/b2) of an export: by its sheet names, else by the first sheet's columns."""
+    candidates = forms.form_names()
+    scores = {f: _sheet_matches(f, source.sheet_names) for f in candidates}
+    best = max(scores.values(), default=0)
+    winners = [f for f, s in scores.items() if s == best]
+    if best > 0 and len(winners) == 1:
+        return winners[0]
+    if source.sheet_names:
+        header = {forms.raw_column_name(h) for h in source.open_sheet(source.sheet_names[0]).header}
+        overlap = {}
+        for f in candidates:
+            known = {forms.raw_column_name(c) for c in forms.all_sheet_columns(f, forms.MAIN)}
+            for r in forms.repeat_names(f):
+                known |= {forms.raw_column_name(c) for c in forms.all_sheet_columns(f, r)}
+            overlap[f] = len(header & (known - {forms.raw_column_name(c) for c in
+                                                 (*forms.MAIN_METADATA, *forms.REPEAT_METADATA)}))
+        best = max(overlap.values(), default=0)
+        winners = [f for f, s in overlap.items() if s == best]
+        if best > 0 and len(winners) == 1:
+            return winners[0]
+    raise InputError("cannot tell which form this export is (no known sheet names or columns); "
+                     "give --form b1 or --form b2", file=source.file_name)
+
+
+def map_sheets(form: str, round_id: int, source: ExportSource) -> dict[str, str | None]:
+    """Sheet name -> forms.MAIN / repeat name / None (unexpected); refuse when a sheet is missing."""
+    mains, repeats = _main_names(form), {_norm(r): r for r in forms.repeat_names(form)}
+    out: dict[str, str | None] = {}
+    for s in source.sheet_names:
+        if _norm(s) in mains and forms.MAIN not in out.values():
+            out[s] = forms.MAIN
+        elif _norm(s) in repeats and repeats[_norm(s)] not in out.values():
+            out[s] = repeats[_norm(s)]
+        else:
+            out[s] = None
+    if forms.MAIN not in out.values():
+        others = [s for s, k in out.items() if k is None]
+        if len(others) == 1:  # the main sheet, renamed by hand
+            out[others[0]] = forms.MAIN
+        else:
+            raise InputError(f"no main sheet {forms.main_sheet_name(form, round_id)!r} "
+                             f"(sheets: {', '.join(source.sheet_names) or 'none'})",
+                             file=source.file_name, sheet=forms.main_sheet_name(form, round_id))
+    for r in forms.repeat_names(form):
+        if r not in out.values():
+            raise InputError(f"sheet {r!r} of form {form} is missing (every repeat group has a sheet "
+                             "in a Kobo export, even when empty)", file=source.file_name, sheet=r)
+    return out
+
+
+# ---------------------------------------------------------------- header checks
+
+def plan_sheet(form: str, round_id: int, sheet: SheetSource, key: str | None) -> SheetPlan:
+    """Check a sheet's header against the form of the round and decide where each column lands.
+
+    Raises InputError for a missing required column or per-year fields of another round.
+    """
+    table = forms.table_name(form, sheet.name) if key is None else f"{form}_{key}"
+    if key is not None and not any(h.strip() for h in sheet.header):
+        raise InputError("the sheet is empty (no header row)", file=sheet.file_name, sheet=sheet.name, row=1)
+    expected = forms.sheet_columns(form, key, round_id) if key is not None else []
+    expected_raw = {forms.raw_column_name(c): c for c in expected}
+    keep: list[tuple[int, str]] = []
+    personal: list[str] = []
+    unknown: list[str] = []
+    seen: set[str] = set()
+    for i, h in enumerate(sheet.header):
+        path = h.strip()
+        if forms.is_personal(path):
+            personal.append(h)
+            continue
+        raw = forms.raw_column_name(path) if path else f"column_{_excel_letter(i).lower()}"
+        if raw in seen:
+            k = 2
+            while f"{raw}__{k}" in seen:
+                k += 1
+            raw = f"{raw}__{k}"
+            unknown.append(h or raw)
+        elif key is not None and raw not in expected_raw:
+            unknown.append(h or raw)
+        seen.add(raw)
+        keep.append((i, raw))
+    if key is not None:
+        for c in forms.required_columns(form, key, round_id):
+            if forms.raw_column_name(c) not in seen:
+                raise InputError("required column is missing from the header", file=sheet.file_name,
+                                 sheet=sheet.name, column=c, row=1)
+        _check_round(form, round_id, key, sheet, {raw: sheet.header[i].strip() for i, raw in keep})
+    missing = [c for r, c in expected_raw.items() if r not in seen and not forms.is_personal(c)]
+    return SheetPlan(sheet=sheet.name, key=key, table=table, keep=keep, personal=personal,
+                     unknown=unknown, missing_optional=missing)
+
+
+def _years_text(years: set[int] | tuple[int, ...]) -> str:
+    return ", ".join(str(y) for y in sorted(years)) or "none"
+
+
+def _check_round(form: str, round_id: int, key: str, sheet: SheetSource, seen: dict[str, str]) -> None:
+    """Refuse a sheet whose per-year fields are not exactly those of the round's reference years.
+
+    ``seen`` maps the sheet's raw column names to their header text.
+    """
+    wanted = set(forms.reference_years(form, round_id))
+    for section, section_key in forms.per_year_sections(form).items():
+        if section_key != key:
+            continue
+        found: dict[int, str] = {}
+        for raw, header in seen.items():
+            py = forms.per_year_of(raw)
+            if py and py[0] == section:
+                found[py[1]] = header
+        if set(found) != wanted:
+            extra = sorted(set(found) - wanted)
+            column = found[extra[0]] if extra else None
+            raise InputError(
+                f"wrong round? the {section}_n_<year> fields cover {_years_text(set(found))} but round "
+                f"{round_id} of {form} covers {_years_text(wanted)} (forms/bma/settings.csv)",
+                file=sheet.file_name, sheet=sheet.name, column=column, row=1)
+
+
+# ---------------------------------------------------------------- writing
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
+    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                       "AND table_name = ? ORDER BY ordinal_position", [SCHEMA, table]).fetchall()
+    return [r[0] for r in rows] or None
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan) -> list[str]:
+    """Create the sheet's raw table (lineage + every column the form defines for the sheet over
+    all rounds + this file's columns) or add this file's new columns; return the columns added."""
+    have = _table_columns(con, plan.table)
+    wanted: dict[str, None] = {}
+    if plan.key is not None:
+        for c in forms.all_sheet_columns(form, plan.key):
+            if not forms.is_personal(c):
+                wanted.setdefault(forms.raw_column_name(c), None)
+    for _, raw in plan.keep:
+        wanted.setdefault(raw, None)
+    if have is None:
+        cols = [f"{quote(n)} {t}" for n, t in LINEAGE_COLUMNS] + [f"{quote(c)} VARCHAR" for c in wanted]
+        con.execute(f"CREATE TABLE {SCHEMA}.{quote(plan.table)} ({', '.join(cols)})")
+        return []
+    added = [raw for _, raw in plan.keep if raw not in set(have)]
+    for raw in added:
+        con.execute(f"ALTER TABLE {SCHEMA}.{quote(plan.table)} ADD COLUMN {quote(raw)} VARCHAR")
+    return added
+
+
+def _pause_for_tests() -> None:
+    marker = os.environ.get(PAUSE_ENV)
+    if marker and not Path(marker).exists():
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(60)
+
+
+def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
+    names = [raw for _, raw in plan.keep]
+    select = ", ".join(f"?::{t} AS {quote(n)}" for n, t in LINEAGE_COLUMNS if n != "_source_row")
+    sql = (f"INSERT INTO {SCHEMA}.{quote(plan.table)} BY NAME "
+           f"SELECT {select}, * FROM _mtm_chunk")
+    rows = 0
+    for chunk in sheet.read([i for i, _ in plan.keep]):
+        n = len(chunk.source_rows)
+        if n == 0:
+            continue
+        tbl = pa.Table.from_arrays([*chunk.columns, chunk.source_rows], names=[*names, "_source_row"])
+        con.register("_mtm_chunk", tbl)
+        try:
+            con.execute(sql, lineage)
+        finally:
+            con.unregister("_mtm_chunk")
+        rows += n
+        _pause_for_tests()
+    return rows
+
+
+def _connect(working: Path) -> duckdb.DuckDBPyConnection:
+    working.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(working))
+    except duckdb.IOException as exc:
+        raise InputError(f"cannot open the warehouse (in use by another process?): "
+                         f"{str(exc).splitlines()[0]}", file=str(working)) from exc
+
+
+def load_export(path: Path, round_id: int, working: Path, form: str | None = None) -> LoadResult:
+    """Land one export (xlsx, CSV folder or zip) for a round into the working warehouse.
+
+    Returns the attempt (status ``loaded`` or ``duplicate``); raises InputError when the file is
+    refused, after logging the refused attempt in ``raw.load_log``.
+    """
+    path = Path(path).absolute()
+    attempt = Attempt(load_id=new_load_id(), round_id=round_id, form=form, file_name=path.name,
+                      file_path=str(path), file_sha256=None)
+    con = _connect(working)
+    try:
+        ensure_load_log(con)
+        source: ExportSource | None = None
+        try:
+            progress.step(f"reading {path.name}")
+            source = open_export(path)
+            attempt.file_sha256 = source.sha256
+            if form is None:
+                form = attempt.form = detect_form(source)
+            if form not in forms.form_names():
+                raise InputError(f"unknown form {form!r} (known: {', '.join(forms.form_names())})",
+                                 file=path.name)
+            forms.round_settings(form, round_id)
+            current = current_load(con, round_id, form)
+            if current and current[1] == source.sha256:
+                attempt.status = DUPLICATE
+                attempt.message = (f"same file (SHA-256) as the current load {current[0]} of round "
+                                   f"{round_id} {form}: nothing changed")
+                write_attempt(con, attempt)
+                progress.step(f"{path.name}: {attempt.message}")
+                return LoadResult(attempt)
+            return _land(con, source, attempt, form, round_id, current[0] if current else None)
+        except InputError as exc:
+            _log_refusal(con, attempt, str(exc))
+            raise
+        except Exception as exc:  # an unexpected failure is still a refused, logged attempt
+            _log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            if source is not None:
+                source.cleanup()
+    finally:
+        con.close()
+
+
+def _log_refusal(con: duckdb.DuckDBPyConnection, attempt: Attempt, message: str) -> None:
+    attempt.status, attempt.message = REFUSED, message
+    attempt.rows_per_sheet = {}
+    con.execute("BEGIN TRANSACTION")
+    write_attempt(con, attempt)
+    con.execute("COMMIT")
+
+
+def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt, form: str,
+          round_id: int, superseded: str | None) -> LoadResult:
+    sheet_keys = map_sheets(form, round_id, source)
+    warnings: list[str] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, key in sheet_keys.items():
+            sheet = source.open_sheet(name)
+            plan = plan_sheet(form, round_id, sheet, key)
+            if key is None:
+                warnings.append(f"unexpected sheet {name!r} landed as raw.{plan.table}")
+            if plan.unknown:
+                warnings.append(f"sheet {name!r}: unknown columns landed: {', '.join(plan.unknown)}")
+            if plan.missing_optional:
+                warnings.append(f"sheet {name!r}: columns of the form not in the file (left empty): "
+                                f"{', '.join(plan.missing_optional)}")
+            _ensure_table(con, form, plan)
+            lineage = [attempt.load_id, round_id, form, sheet.file_name, source.sha256, name]
+            n = _land_sheet(con, plan, sheet, lineage)
+            attempt.rows_per_sheet[name] = n
+            attempt.personal_columns_dropped += [p for p in plan.personal
+                                                 if p not in attempt.personal_columns_dropped]
+            attempt.unknown_columns += [f"{name}: {u}" for u in plan.unknown]
+            progress.step(f"{source.file_name} {name!r} -> raw.{plan.table}: {n:,} rows")
+            del sheet
+        attempt.status = LOADED
+        attempt.superseded_load_id = superseded
+        attempt.message = "; ".join(
+            [f"loaded as round {round_id} {form}"
+             + (f", superseding load {superseded}" if superseded else ""), *warnings])
+        write_attempt(con, attempt)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return LoadResult(attempt, warnings)

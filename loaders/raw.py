@@ -1,0 +1,96 @@
+"""The ``raw`` schema's shared pieces: lineage columns and ``raw.load_log`` (docs/architecture.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+
+import duckdb
+
+SCHEMA = "raw"
+
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_load_id", "VARCHAR"),
+    ("_round_id", "INTEGER"),
+    ("_form", "VARCHAR"),
+    ("_file_name", "VARCHAR"),
+    ("_file_sha256", "VARCHAR"),
+    ("_sheet_name", "VARCHAR"),
+    ("_source_row", "INTEGER"),
+)
+
+LOAD_LOG_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("load_id", "VARCHAR"),
+    ("attempted_at", "TIMESTAMP"),
+    ("round_id", "INTEGER"),
+    ("form", "VARCHAR"),
+    ("file_name", "VARCHAR"),
+    ("file_path", "VARCHAR"),
+    ("file_sha256", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("message", "VARCHAR"),
+    ("rows_per_sheet", "VARCHAR"),
+    ("personal_columns_dropped", "VARCHAR"),
+    ("unknown_columns", "VARCHAR"),
+    ("superseded_load_id", "VARCHAR"),
+)
+
+LOADED, DUPLICATE, REFUSED = "loaded", "duplicate", "refused"
+
+
+def quote(identifier: str) -> str:
+    """A DuckDB identifier in double quotes."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def new_load_id() -> str:
+    """A sortable, unique load id: UTC time of the attempt plus a random suffix."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema ``raw`` and ``raw.load_log`` when missing (no-op otherwise)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    cols = ", ".join(f"{quote(n)} {t}" for n, t in LOAD_LOG_COLUMNS)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.load_log ({cols})")
+
+
+@dataclass
+class Attempt:
+    """One row of ``raw.load_log``."""
+
+    load_id: str
+    round_id: int | None
+    form: str | None
+    file_name: str
+    file_path: str
+    file_sha256: str | None
+    status: str = REFUSED
+    message: str = ""
+    rows_per_sheet: dict[str, int] = field(default_factory=dict)
+    personal_columns_dropped: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    superseded_load_id: str | None = None
+    attempted_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+
+
+def write_attempt(con: duckdb.DuckDBPyConnection, a: Attempt) -> None:
+    """Insert one load_log row (by name, so a log with extra columns still takes it)."""
+    values = [a.load_id, a.attempted_at, a.round_id, a.form, a.file_name, a.file_path, a.file_sha256,
+              a.status, a.message, json.dumps(a.rows_per_sheet, ensure_ascii=False),
+              json.dumps(a.personal_columns_dropped, ensure_ascii=False),
+              json.dumps(a.unknown_columns, ensure_ascii=False), a.superseded_load_id]
+    names = ", ".join(quote(n) for n, _ in LOAD_LOG_COLUMNS)
+    marks = ", ".join("?" for _ in LOAD_LOG_COLUMNS)
+    con.execute(f"INSERT INTO {SCHEMA}.load_log ({names}) VALUES ({marks})", values)
+
+
+def current_load(con: duckdb.DuckDBPyConnection, round_id: int, form: str) -> tuple[str, str] | None:
+    """(load_id, file_sha256) of the current load of (round, form): its latest ``loaded`` row."""
+    row = con.execute(
+        f"SELECT load_id, file_sha256 FROM {SCHEMA}.load_log "
+        "WHERE round_id = ? AND form = ? AND status = ? ORDER BY attempted_at DESC, load_id DESC LIMIT 1",
+        [round_id, form, LOADED]).fetchone()
+    return (row[0], row[1]) if row else None
