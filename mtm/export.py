@@ -192,7 +192,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> Iterable[tu
 def _write_parquet(con: duckdb.DuckDBPyConnection, sql: str, params: list, target: Path) -> None:
     import pyarrow.parquet as pq
 
-    table = con.execute(sql, params).to_arrow_table()
+    table = con.sql(sql, params=params).to_arrow_table()
     pq.write_table(table, target)
 
 
