@@ -1,0 +1,112 @@
+"""Gate results in the warehouse: schema ``quality`` of the working DuckDB file.
+
+Tables (replaced by every gate run; they travel with the warehouse when it is published):
+
+- ``quality.gate_runs``: one row per gate run kept so far (``run_id``, ``run_at``,
+  ``reconcile``, ``blocking_failed``, ``warnings``).
+- ``quality.check_results``: one row per check and round of the last run: ``check_name``,
+  ``severity`` (blocking | warning), ``tool``, ``title``, ``round_id`` (NULL when the check could
+  not run at all), ``status`` (pass | fail | warn | error), ``rows_checked``, ``offending_rows``,
+  ``message``.
+- ``quality.offending_rows``: the rows behind each failure or warning of the last run:
+  ``check_name``, ``round_id``, ``row_number``, ``community_id`` (when the row is about one),
+  ``problem`` (which expectation or rule), ``row_json`` (the row, column order kept).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+DDL = """
+create schema if not exists quality;
+create table if not exists quality.gate_runs (
+    run_id varchar, run_at timestamp, reconcile boolean, blocking_failed integer, warnings integer
+);
+create or replace table quality.check_results (
+    run_id varchar, check_name varchar, severity varchar, tool varchar, title varchar,
+    round_id integer, status varchar, rows_checked bigint, offending_rows bigint, message varchar
+);
+create or replace table quality.offending_rows (
+    run_id varchar, check_name varchar, round_id integer, row_number integer,
+    community_id varchar, problem varchar, row_json varchar
+);
+"""
+
+
+@dataclass
+class OffendingRow:
+    """One row behind a failure or a warning."""
+
+    round_id: int | None
+    values: dict[str, Any]
+    problem: str = ""
+
+    @property
+    def community_id(self) -> str | None:
+        value = self.values.get("community_id")
+        return None if value is None else str(value)
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check for one round (round None: the check could not run)."""
+
+    check_name: str
+    severity: str
+    tool: str
+    title: str
+    round_id: int | None
+    status: str
+    rows_checked: int
+    offending: list[OffendingRow] = field(default_factory=list)
+    message: str = ""
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def clean_value(value: Any) -> Any:
+    """A JSON-friendly Python value (NaN/NA -> None, numpy scalars -> Python)."""
+    try:
+        if value is None or value != value:  # NaN
+            return None
+    except (TypeError, ValueError):
+        pass
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime, reconcile: bool,
+          results: list[CheckResult]) -> None:
+    """Replace the last run's results with ``results`` and append the run to gate_runs."""
+    con.execute(DDL)
+    blocking = sum(1 for r in results if r.severity == "blocking" and r.status in ("fail", "error"))
+    warnings = sum(1 for r in results if r.status == "warn")
+    con.execute("insert into quality.gate_runs values (?, ?, ?, ?, ?)",
+                [run_id, run_at, reconcile, blocking, warnings])
+    con.executemany(
+        "insert into quality.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[run_id, r.check_name, r.severity, r.tool, r.title, r.round_id, r.status,
+          r.rows_checked, len(r.offending), r.message] for r in results],
+    )
+    rows = [
+        [run_id, r.check_name, row.round_id, number, row.community_id, row.problem,
+         json.dumps(row.values, default=_json_default, ensure_ascii=False)]
+        for r in results
+        for number, row in enumerate(r.offending, start=1)
+    ]
+    if rows:
+        con.executemany("insert into quality.offending_rows values (?, ?, ?, ?, ?, ?, ?)", rows)
