@@ -161,6 +161,27 @@ from base_communities where households <= 200 group by round_id;
 """
 
 
+LOAD_LOG_SQL = """
+create schema raw;
+create table raw.load_log (
+    load_id varchar, attempted_at timestamp, round_id integer, form varchar, file_name varchar,
+    file_path varchar, file_sha256 varchar, status varchar, message varchar, rows_per_sheet varchar,
+    personal_columns_dropped varchar, unknown_columns varchar, superseded_load_id varchar
+);
+insert into raw.load_log values
+    ('L1', '2024-04-20 10:00:00', 3, 'b2', 'bma_b2_round3.xlsx', '/data/bma_b2_round3.xlsx',
+     'a3f1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90', 'loaded', null,
+     '{"BMA Kyrgyzstan B2 village assessment": 4, "ki": 6, "ret_cty": 5}',
+     '["enumerator_name", "ki/ki_name", "ki/ki_phone", "_submitted_by"]', '[]', null),
+    ('L2', '2024-04-20 10:05:00', 3, 'b1', 'bma_b1_round3.csv.zip', '/data/bma_b1_round3.csv.zip',
+     '0b1c2d3e4f5a69788796a5b4c3d2e1f00b1c2d3e4f5a69788796a5b4c3d2e1f0', 'refused',
+     'sheet villages, column villages/est_imw: header missing', null, '[]', '[]', null),
+    ('L0', '2023-06-01 09:00:00', 2, 'b2', 'bma_b2_round2.xlsx', '/data/bma_b2_round2.xlsx',
+     'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100', 'loaded', null,
+     '{"BMA Kyrgyzstan B2 village assessment": 3}', '["enumerator_name"]', '[]', null);
+"""
+
+
 def build(path: Path) -> Path:
     """Write the clean fixture warehouse to ``path`` and return it."""
     with duckdb.connect(str(path)) as con:
@@ -173,4 +194,5 @@ def build(path: Path) -> Path:
         con.executemany("insert into base_persons values (?, ?, ?, ?, ?, ?)", PERSONS)
         con.execute("create temp table base_groups as select unnest(?) as population_group", [list(GROUPS)])
         con.execute(MARTS_SQL)
+        con.execute(LOAD_LOG_SQL)
     return path
