@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
 
 from mtm.errors import InputError
@@ -76,7 +77,7 @@ def _sha256_files(paths: list[Path]) -> str:
 # ---------------------------------------------------------------- cell -> text (XLSX)
 
 def _float_text(v: float) -> str:
-    if v.is_integer() and -1e16 < v < 1e16:
+    if v.is_integer() and -1e15 < v < 1e15:
         return str(int(v))
     return repr(v)
 
@@ -108,14 +109,28 @@ def _cell_text(v: Any) -> str | None:
         return repr(v)
 
 
+def _numbers_text(num: pa.Array) -> pa.Array:
+    """Float cells as text: whole numbers without ``.0``, others in shortest round-trip form."""
+    whole = pc.and_(pc.equal(pc.floor(num), num), pc.less(pc.abs(num), 1e15))
+    ints = pc.cast(pc.cast(pc.if_else(whole, num, pa.scalar(None, pa.float64())), pa.int64()), pa.string())
+    return pc.if_else(whole, ints, pc.cast(num, pa.string()))
+
+
+def _empty_to_null(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
 def column_text(values: tuple | list) -> pa.Array:
-    """A column of calamine cell values as an Arrow string array."""
+    """A column of calamine cell values as an Arrow string array (vectorised for text and floats)."""
     kinds = set(map(type, values))
     if kinds == {str}:
-        return pa.array([v or None for v in values], pa.string())
-    conv = _CONVERT
-    if kinds <= conv.keys() and bool not in kinds:
-        return pa.array([conv[type(v)](v) for v in values], pa.string())
+        return _empty_to_null(pa.array(values, pa.string()))
+    if kinds <= {str, float}:
+        text = _numbers_text(pa.array([None if v.__class__ is str else v for v in values], pa.float64()))
+        if str in kinds:
+            strings = pa.array([v if v.__class__ is str else None for v in values], pa.string())
+            text = pc.coalesce(text, _empty_to_null(strings))
+        return text
     return pa.array([_cell_text(v) for v in values], pa.string())
 
 
@@ -225,8 +240,6 @@ def _csv_sheet(path: Path, name: str, label: str) -> SheetSource:
 
 def _drop_empty_rows(arrays: list[pa.Array], numbers: pa.Array) -> Chunk:
     """Rows whose kept cells are all null or empty carry nothing: leave them out."""
-    import pyarrow.compute as pc
-
     if not arrays:
         return Chunk(arrays, numbers)
     arrays = [pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)

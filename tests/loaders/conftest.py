@@ -25,6 +25,8 @@ def _value(column: str, row: int, parent: int) -> object:
         return PERSONAL_VALUES[2]
     if column in ("_submitted_by", "_submission__submitted_by"):
         return PERSONAL_VALUES[3]
+    if column in ("_notes", "_tags", "_submission__notes", "_submission__tags"):
+        return None
     if column == "_index":
         return row
     if column in ("_parent_index", "_submission__id"):
@@ -35,6 +37,8 @@ def _value(column: str, row: int, parent: int) -> object:
         return f"C{row:05d}"
     if column.endswith("submission_time"):
         return f"2024-03-{1 + row % 28:02d}T09:21:07"
+    if name in ("households", "population", "ki_count"):
+        return row * 3
     if forms.per_year_of(name) or name.endswith("_n") or name.startswith("est_"):
         return " 12 " if row % 5 == 0 else (-99 if row % 7 == 0 else row * 3)
     if name.endswith("_country"):
