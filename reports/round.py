@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from mtm.errors import InputError
-from reports import charts
+from reports import charts, html
 
 GROUPS: tuple[str, ...] = (
     "international_migrant_workers", "return_migrants", "emigrants",
@@ -76,6 +75,7 @@ class RoundData:
     services: list[dict[str, Any]] = field(default_factory=list)
     distance: list[dict[str, Any]] = field(default_factory=list)
     emigrants_russia: float | None = None
+    service_labels: dict[str, str] = field(default_factory=dict)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, round_id: int, order: str) -> list[dict[str, Any]]:
@@ -93,6 +93,14 @@ def _by_group(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     for row in rows:
         out.setdefault(row["population_group"], []).append(row)
     return out
+
+
+def _service_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Service labels from the code-list seed when the warehouse has it (else codes are prettified)."""
+    try:
+        return dict(con.execute("select service_code, service_label from seeds.services").fetchall())
+    except duckdb.Error:
+        return {}
 
 
 def collect(con: duckdb.DuckDBPyConnection, round_id: int) -> RoundData:
@@ -120,6 +128,9 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int) -> RoundData:
     data.stay = _rows(con, "imw_stay_duration", round_id, "duration_class")
     data.services = _rows(con, "service_availability", round_id, "service_code")
     data.distance = _rows(con, "service_distance", round_id, "service_code, distance_band")
+    data.service_labels = _service_labels(con)
+    data.stay.sort(key=lambda r: list(DURATION_LABELS).index(r["duration_class"])
+                   if r["duration_class"] in DURATION_LABELS else len(DURATION_LABELS))
     for row in data.countries.get("emigrants", []):
         if row["country_code"] == "RUS":
             data.emigrants_russia = row["persons"]
@@ -130,36 +141,26 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int) -> RoundData:
 # HTML
 
 CSS = """
-body{font-family:Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f4f6f9}
-main{max-width:1100px;margin:0 auto;background:#fff;padding:24px 40px 48px}
-header.banner{background:#0033a0;color:#fff;padding:28px 40px;max-width:1020px;margin:0 auto}
-header.banner h1{margin:0 0 4px;font-size:28px} header.banner p{margin:0;opacity:.9}
-h2{color:#0033a0;border-bottom:2px solid #0033a0;padding-bottom:4px;margin-top:36px}
-h3{color:#0033a0;margin:22px 0 8px;font-size:17px}
-.kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;margin:16px 0}
-.kpi{background:#eef2fa;border-left:5px solid #0033a0;padding:10px 14px}
-.kpi .v{font-size:26px;font-weight:bold;color:#0033a0} .kpi .l{font-size:13px;color:#444}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
-table{border-collapse:collapse;font-size:13px;margin:8px 0}
-th,td{border:1px solid #ccd3e0;padding:4px 8px;text-align:right}
-th{background:#0033a0;color:#fff;font-weight:normal} td:first-child,th:first-child{text-align:left}
-tr.total td{font-weight:bold;background:#eef2fa}
-p.note{font-size:12px;color:#555} footer{font-size:12px;color:#666;margin-top:40px}
-@media print{body{background:#fff} main{padding:0}}
+.grid2>div{min-width:0} svg{max-width:100%;height:auto}
+section h2{color:#0033a0;border-bottom-color:#0033a0}
+.stat .value{color:#0033a0}
+table.distance td,table.services td{text-align:right} table.distance td:first-child,table.services td:first-child{text-align:left}
+table tr.total td{font-weight:700;background:#e9eef3}
+table.compact{width:auto}
+@media print{body{background:#fff}}
 """
 
 
-def _kpi(value: str, text: str) -> str:
-    return f'<div class="kpi"><div class="v">{escape(value)}</div><div class="l">{escape(text)}</div></div>'
-
-
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], total: Sequence[str] | None = None,
-           cls: str = "") -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+           cls: str = "compact") -> str:
+    """A table through the shared shell; an optional bold total row at the bottom."""
+    out = html.table(header, rows, numeric=header[1:], cls=cls)
     if total:
-        body += '<tr class="total">' + "".join(f"<td>{escape(c)}</td>" for c in total) + "</tr>"
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        cells = "".join(f'<td class="num">{html.escape(c)}</td>' if i else f"<td>{html.escape(c)}</td>"
+                        for i, c in enumerate(total))
+        out = out.replace("</tbody>", f'<tr class="total">{cells}</tr></tbody>')
+    return out
 
 
 def _num(value: Any) -> float:
@@ -171,16 +172,16 @@ def section_key_figures(d: RoundData) -> str:
     n = d.national
     informants = sum(int(r["informants"]) for r in d.key_informants)
     kpis = [
-        _kpi(f"{d.communities:,}", "communities assessed"),
-        _kpi(f"{d.oblasts}", "oblasts and cities"),
-        _kpi(f"{d.rayons}", "rayons"),
-        _kpi(f"{informants:,}", "key informants interviewed"),
+        ("communities assessed", d.communities, "info"),
+        ("oblasts and cities", d.oblasts, "info"),
+        ("rayons", d.rayons, "info"),
+        ("key informants interviewed", informants, "info"),
     ]
     for group in GROUPS:
         if group in n:
-            kpis.append(_kpi(charts.fmt_int(_num(n[group]["persons"])), GROUP_LABELS[group].lower()))
+            kpis.append((GROUP_LABELS[group].lower(), int(_num(n[group]["persons"])), "info"))
     if d.emigrants_russia is not None:
-        kpis.append(_kpi(charts.fmt_int(_num(d.emigrants_russia)), "emigrants moved to the Russian Federation"))
+        kpis.append(("emigrants moved to the Russian Federation", int(_num(d.emigrants_russia)), "info"))
     rows = []
     for group in GROUPS:
         if group in n:
@@ -189,8 +190,7 @@ def section_key_figures(d: RoundData) -> str:
                          f'{int(r["communities_reporting"]):,}',
                          charts.fmt_pct(_num(r["pct_communities_reporting"]))])
     table = _table(["Population", "Persons", "Communities reporting", "% of assessed communities"], rows)
-    return (f'<h2 id="key-figures">Summary of key findings</h2><div class="kpis">{"".join(kpis)}</div>'
-            f"{table}")
+    return html.section("Summary of key findings", html.stats(kpis) + table, id="key-figures")
 
 
 def section_key_informants(d: RoundData) -> str:
@@ -214,18 +214,18 @@ def section_key_informants(d: RoundData) -> str:
     totals = ["Total", *[f"{charts.fmt_int(v)} ({charts.fmt_pct(v / total * 100)})" for v in by_sex],
               charts.fmt_int(total), "100%"]
     table = _table(["Type", *[label(s) for s in sexes], "All", "% of informants"], rows, totals)
-    return (f'<h2 id="key-informants">Key informants by type and sex</h2>'
-            f'<div class="grid2"><div>{chart}</div><div>{table}</div></div>')
+    return html.section("Key informants by type and sex",
+                        f'<div class="grid2"><div>{chart}</div><div>{table}</div></div>', id="key-informants")
 
 
 def section_international(d: RoundData) -> str:
     """Per international group: top five countries, province shares, annual trends, reasons."""
-    out = ['<h2 id="international">International mobility</h2>']
+    out: list[str] = []
     for group in GROUPS[:3]:
         nat = d.national.get(group)
         if not nat:
             continue
-        out.append(f"<h3>{escape(GROUP_LABELS[group])}: {charts.fmt_int(_num(nat['persons']))} persons, "
+        out.append(f"<h3>{html.escape(GROUP_LABELS[group])}: {charts.fmt_int(_num(nat['persons']))} persons, "
                    f"reported in {int(nat['communities_reporting']):,} communities "
                    f"({charts.fmt_pct(_num(nat['pct_communities_reporting']))} of those assessed)</h3>")
         countries = d.countries.get(group, [])
@@ -235,7 +235,7 @@ def section_international(d: RoundData) -> str:
                      for r in d.oblasts_by_group.get(group, [])]
         province_chart = charts.hbar(provinces, title=f"{GROUP_LABELS[group]} by province",
                                      fmt=charts.fmt_pct, colour=charts.PALETTE[1])
-        out.append(f'<div class="grid2"><div><h3>{escape(COUNTRY_HEADINGS[group])}</h3>{country_chart}'
+        out.append(f'<div class="grid2"><div><h3>{html.escape(COUNTRY_HEADINGS[group])}</h3>{country_chart}'
                    f'<p class="note">{len(countries)} countries in all.</p></div>'
                    f'<div><h3>By province</h3>{province_chart}</div></div>')
         years = d.years.get(group, [])
@@ -249,7 +249,7 @@ def section_international(d: RoundData) -> str:
                     notes.append("")
                 else:
                     notes.append(f"{_num(change):+.0f}% on previous year")
-            out.append(f"<h3>{escape(YEAR_HEADINGS[group])}</h3>" + charts.columns(
+            out.append(f"<h3>{html.escape(YEAR_HEADINGS[group])}</h3>" + charts.columns(
                 [(str(r["year"]), _num(r["persons"])) for r in years], title=YEAR_HEADINGS[group],
                 notes=notes, partial=[bool(r["is_partial_year"]) for r in years], width=760))
         if group == "international_migrant_workers" and d.stay:
@@ -265,18 +265,18 @@ def section_international(d: RoundData) -> str:
                        f"5 = very important)</h3>"
                        + charts.hbar(items, title=f"Reasons: {GROUP_LABELS[group]}", fmt=charts.fmt_score,
                                      max_value=5, width=760, label_width=420, colour=charts.PALETTE[2]))
-    return "".join(out)
+    return html.section("International mobility", "".join(out), id="international")
 
 
 def section_internal(d: RoundData) -> str:
     """Internal migrants and internal out-migrants: totals, same rayon, provinces, rayons, reasons."""
-    out = ['<h2 id="internal">Internal mobility</h2>']
+    out = []
     for group in GROUPS[3:]:
         nat, info = d.national.get(group), d.internal.get(group)
         if not nat or not info:
             continue
         year = info["reference_year"]
-        out.append(f"<h3>{escape(GROUP_LABELS[group])} in {year}: {charts.fmt_int(_num(info['persons']))} "
+        out.append(f"<h3>{html.escape(GROUP_LABELS[group])} in {year}: {charts.fmt_int(_num(info['persons']))} "
                    f"persons; {charts.fmt_pct(_num(info['pct_same_rayon']))} within the same rayon; "
                    f"reported in {charts.fmt_pct(_num(nat['pct_communities_reporting']))} of the "
                    f"assessed communities</h3>")
@@ -294,14 +294,14 @@ def section_internal(d: RoundData) -> str:
                    + charts.hbar(reasons, title=f"{GROUP_LABELS[group]}: reasons", fmt=charts.fmt_pct,
                                  max_value=100, colour=charts.PALETTE[3], label_width=150)
                    + "</div></div>")
-    return "".join(out)
+    return html.section("Internal mobility", "".join(out), id="internal")
 
 
 def section_services(d: RoundData) -> str:
     """Availability of services and the distance table of communities without them."""
-    rows = [[label(r["service_code"]), charts.fmt_pct(_num(r["pct_with"])),
+    rows = [[d.service_labels.get(r["service_code"], label(r["service_code"])), charts.fmt_pct(_num(r["pct_with"])),
              charts.fmt_pct(_num(r["pct_without"]))] for r in d.services]
-    availability = _table(["Service", "Yes", "No"], rows)
+    availability = _table(["Service", "Yes", "No"], rows, cls="compact services")
     services = [r["service_code"] for r in d.services if any(x["service_code"] == r["service_code"]
                                                              for x in d.distance)]
     cell = {(r["service_code"], r["distance_band"]): _num(r["households"]) for r in d.distance}
@@ -309,26 +309,25 @@ def section_services(d: RoundData) -> str:
              *[charts.fmt_int(cell.get((s, band), 0)) for s in services]] for band in DISTANCE_BANDS]
     totals = ["Total households", *[charts.fmt_int(sum(cell.get((s, b), 0) for b in DISTANCE_BANDS))
                                     for s in services]]
-    distance = _table(["Travel distance", *[label(s) for s in services]], body, totals, cls="distance")
-    return ('<h2 id="services">Access to services</h2><h3>Availability of services within the community</h3>'
-            f"{availability}<h3>Distance to nearest facility among communities without it "
-            f"(number of households)</h3>{distance}")
+    distance = _table(["Travel distance", *[d.service_labels.get(s, label(s)) for s in services]], body,
+                      totals, cls="compact distance")
+    return html.section("Access to services",
+                        f"<h3>Availability of services within the community</h3>{availability}"
+                        "<h3>Distance to the nearest facility among communities without it "
+                        f"(number of households)</h3>{distance}", id="services")
 
 
 def html_page(d: RoundData, source: Path) -> str:
-    """The whole report as one HTML document."""
+    """The whole report as one HTML document (the shared offline page shell)."""
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    body = "".join([section_key_figures(d), section_key_informants(d), section_international(d),
-                    section_internal(d), section_services(d)])
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Baseline Mobility Assessment, round {d.round_id}: Kyrgyzstan</title>"
-            f"<style>{CSS}</style></head><body>"
-            f'<header class="banner"><h1>Kyrgyzstan: Baseline Mobility Assessment (BMA)</h1>'
-            f"<p>Round {d.round_id} · Mobility Tracking Matrix (MTM)</p></header>"
-            f"<main>{body}<footer>Figures computed from the public marts of {escape(source.name)}; "
-            f"generated {generated}. Percentages are shown rounded to whole per cent, mean scores to "
-            f"one decimal.</footer></main></body></html>")
+    body = "".join([f"<style>{CSS}</style>", section_key_figures(d), section_key_informants(d),
+                    section_international(d), section_internal(d), section_services(d)])
+    footer = (f"Figures computed from the public marts of {html.escape(source.name)}; generated {generated}. "
+              "Percentages are shown rounded to whole per cent, mean scores to one decimal; "
+              "the marts hold them unrounded.")
+    return html.page(f"Kyrgyzstan: Baseline Mobility Assessment, round {d.round_id}", body,
+                     subtitle="IOM Mobility Tracking Matrix (MTM): key findings from the warehouse",
+                     footer=footer)
 
 
 def render(db_path: Path, round_id: int, out: Path) -> Path:

@@ -74,8 +74,9 @@ def make_marts(path: Path, scale: int = 1, rounds: tuple[int, ...] = (2, 3),
                 con.execute("insert into marts.population_by_country values (?, ?, 'RUS', 'Russian Federation',"
                             " ?, 60.0, 1), (?, ?, 'UZB', 'Uzbekistan', ?, 40.0, 2)",
                             [r, g, 60 * s, r, g, 40 * s])
-                con.execute("insert into marts.population_by_year values (?, ?, 2022, ?, null, false),"
-                            " (?, ?, 2023, ?, -12.5, true)", [r, g, 40 * s, r, g, 35 * s])
+                con.execute("insert into marts.population_by_year values (?, ?, 2021, ?, null, false),"
+                            " (?, ?, 2022, ?, 25.0, false), (?, ?, 2023, ?, -12.5, true)",
+                            [r, g, 32 * s, r, g, 40 * s, r, g, 35 * s])
             for g in ("return_migrants", "emigrants"):
                 con.execute("insert into marts.reason_scores values (?, ?, 'family', 'Family issues', 4.2, 2),"
                             " (?, ?, 'other', '-other', 0.1, 1)", [r, g, r, g])
