@@ -24,7 +24,7 @@ def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page_text(path: Path) -> str:
     """The visible text of the page, tags stripped and whitespace collapsed."""
     raw = path.read_text(encoding="utf-8")
-    raw = re.sub(r"<style.*?</style>", " ", raw, flags=re.S)
+    raw = re.sub(r"<style.*?</style>", " ", raw, flags=re.DOTALL)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", raw)).split())
 
 
