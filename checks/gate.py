@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -116,7 +116,7 @@ def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
     from checks import gx_context
 
     context = gx_context.get_context(context_root or gx_context.PROJECT_ROOT)
-    run_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    run_at = datetime.now(UTC).replace(tzinfo=None)
     outcome = GateOutcome(run_id=uuid.uuid4().hex[:12])
     with duckdb.connect(str(working_db_path)) as con:
         rounds = _rounds(con)

@@ -12,8 +12,8 @@ Layout (GX 1.x file context, project root ``expectations/``)::
 GX reads pandas frames, not DuckDB: ``checks.frames`` computes each frame with DuckDB, and the
 checkpoint validates it as a dataframe batch (see docs/quality.md for why).
 
-``SUITES`` below is where the expectations are written; ``python -m checks.gx_context``
-(re)writes the committed files from it, and a test keeps the files and ``SUITES`` identical.
+``suites()`` below is where the expectations are written; ``python -m checks.gx_context``
+(re)writes the committed files from it, and a test keeps the files and the code identical.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import great_expectations as gx  # noqa: E402
-import great_expectations.expectations as gxe  # noqa: E402
-import pandas as pd  # noqa: E402
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import pandas as pd
 
-from checks import frames  # noqa: E402
+from checks import frames
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1] / "expectations"
 DATASOURCE = "quality_frames"
@@ -38,7 +38,7 @@ BATCH_DEFINITION = "whole_frame"
 LOW, HIGH = 100 - frames.SHARE_TOLERANCE, 100 + frames.SHARE_TOLERANCE
 
 
-def _suites() -> dict[str, list[gxe.Expectation]]:
+def suites() -> dict[str, list[gxe.Expectation]]:
     """The expectations of each blocking check (fresh objects on every call)."""
     return {
         "totals_community_to_rayon": [
@@ -80,7 +80,7 @@ def _suites() -> dict[str, list[gxe.Expectation]]:
     }
 
 
-SUITE_NAMES: tuple[str, ...] = tuple(_suites())
+SUITE_NAMES: tuple[str, ...] = tuple(suites())
 
 
 def expectation_signature(expectation: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -96,26 +96,24 @@ def get_context(project_root: Path = PROJECT_ROOT) -> Any:
 
 
 def write_definitions(project_root: Path = PROJECT_ROOT) -> None:
-    """(Re)write the datasource, suites, validation definitions and checkpoints from ``SUITES``."""
+    """Rewrite the datasource, suites, validation definitions and checkpoints from ``suites()``.
+
+    The old definitions are removed first, so the files always say exactly what the code says.
+    """
+    gx_dir = project_root / "gx"
+    for folder in ("checkpoints", "validation_definitions"):
+        shutil.rmtree(gx_dir / folder, ignore_errors=True)
+    for old_suite in (gx_dir / "expectations").glob("*.json"):
+        old_suite.unlink()
     context = get_context(project_root)
     context.variables.progress_bars = {"globally": False}
     context.variables.analytics_enabled = False
     context.variables.save()
-    source = context.data_sources.add_or_update_pandas(DATASOURCE)
-    for name, expectations in _suites().items():
-        try:
-            asset = source.get_asset(name)
-        except LookupError:
-            asset = source.add_dataframe_asset(name)
-        try:
-            batch = asset.get_batch_definition(BATCH_DEFINITION)
-        except (KeyError, LookupError, ValueError):
-            batch = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
-        for existing in (context.checkpoints, context.validation_definitions, context.suites):
-            try:
-                existing.delete(name)
-            except Exception:  # noqa: BLE001 - absent on first write
-                pass
+    if DATASOURCE in context.data_sources.all():
+        context.data_sources.delete(DATASOURCE)
+    source = context.data_sources.add_pandas(DATASOURCE)
+    for name, expectations in suites().items():
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(BATCH_DEFINITION)
         suite = context.suites.add(gx.ExpectationSuite(name=name))
         for expectation in expectations:
             suite.add_expectation(expectation)

@@ -16,6 +16,7 @@ Tables (replaced by every gate run; they travel with the warehouse when it is pu
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -77,12 +78,9 @@ def _json_default(value: Any) -> Any:
 
 def clean_value(value: Any) -> Any:
     """A JSON-friendly Python value (NaN/NA -> None, numpy scalars -> Python)."""
-    try:
-        if value is None or value != value:  # NaN
-            return None
-    except (TypeError, ValueError):
-        pass
-    if type(value).__name__ in ("NAType", "NaTType"):
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item"):
         return value.item()

@@ -6,9 +6,10 @@ field team knows whom to call back. Warnings never block a build.
 
 Models read (built by dbt, see models/): ``staging.stg_kobo__b2_submissions`` (every B2 main
 row with ``submission_status`` valid / superseded / rejected / unidentified and the cleaned
-answers with their ``<field>_status`` and ``<field>_raw``), the B2 repeat staging models,
-``staging.stg_kobo__orphan_repeat_rows``, ``staging.stg_kobo__b1_villages``, and
-``marts.community_population`` / ``marts.communities`` for the counted persons.
+answers with their ``<field>_status`` and ``<field>_raw``); the quality marts
+``marts.flagged_answers``, ``marts.quarantined_repeat_rows``, ``marts.unresolved_countries``,
+``marts.b1_coverage``; and ``marts.community_population`` / ``marts.communities`` for the
+counted persons.
 """
 
 from __future__ import annotations
@@ -23,17 +24,6 @@ PRESENT_FLAGS = (
     ("int_in_present", "internal_migrants"),
     ("int_out_present", "internal_out_migrants"),
 )
-
-# Staging models whose answers are checked for -99 and out-of-range values (B2, valid rows).
-ANSWER_MODELS = (
-    "stg_kobo__b2_submissions",
-    "stg_kobo__b2_imw_nat",
-    "stg_kobo__b2_ret_cty",
-    "stg_kobo__b2_emi_cty",
-    "stg_kobo__b2_int_in_origin",
-    "stg_kobo__b2_int_out_dest",
-)
-COUNTRY_MODELS = ("stg_kobo__b2_imw_nat", "stg_kobo__b2_ret_cty", "stg_kobo__b2_emi_cty")
 
 JUMP_FACTOR = 5
 JUMP_FROM_ZERO = 100
@@ -151,46 +141,42 @@ order by round_id, community_id, population_group
 """).df()
 
 
-def _answers_with_status(con: duckdb.DuckDBPyConnection, statuses: tuple[str, ...]) -> pd.DataFrame:
-    """Every answer of a valid B2 submission (main or repeat row) whose status is in ``statuses``."""
+def _flagged_answers(con: duckdb.DuckDBPyConnection, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Flagged answers (marts.flagged_answers) of valid submissions whose status is in ``statuses``."""
     wanted = ", ".join(f"'{s}'" for s in statuses)
-    parts = []
-    for model in ANSWER_MODELS:
-        columns = _columns(con, "staging", model)
-        for field in _answer_fields(columns):
-            parts.append(f"""
-select m.round_id, m.community_id, '{model}' as model, m.sheet_name, m.source_row,
-    '{field}' as field, m.{field}_raw as answer, m.{field}_status as status
-from staging.{model} as m
-where m.is_valid and m.{field}_status in ({wanted})""")
     return con.execute(f"""
-with answers as ({" union all ".join(parts)}),
+with flagged as (
+    select * from marts.flagged_answers
+    where submission_status = 'valid' and answer_status in ({wanted})
+),
 named as (
-    select a.round_id, a.community_id, v.community_name, v.rayon_code,
-        a.sheet_name, a.source_row, a.field, a.answer, a.status,
-    from answers as a
+    select f.round_id, f.community_id, v.community_name, f.rayon_code,
+        f.sheet_name, f.source_row, f.field_name as field, f.answer_raw as answer,
+        f.answer_status as status,
+    from flagged as f
     left join ({VALID_SUBMISSIONS}) as v
-        on a.round_id = v.round_id and a.community_id = v.community_id
+        on f.round_id = v.round_id and f.community_id = v.community_id
 )
 select * from named order by round_id, community_id, sheet_name, source_row, field
 """).df()
 
 
 def out_of_range_answers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Answers outside their range, or not numbers (each one, with sheet and Excel row)."""
-    return _answers_with_status(con, ("out_of_range", "unparseable"))
+    """Answers outside their range, not numbers, or for a year outside the round (each one)."""
+    return _flagged_answers(con, ("out_of_range", "unparseable", "year_outside_round"))
 
 
 def unknown_answers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """-99 answers, one row per community: how many and in which fields."""
-    answers = _answers_with_status(con, ("dont_know",))
+    answers = _flagged_answers(con, ("dont_know",))
+    columns = ["round_id", "community_id", "community_name", "rayon_code", "answers_99", "fields"]
     if answers.empty:
-        return answers.reindex(columns=["round_id", "community_id", "community_name", "rayon_code",
-                                        "answers_99", "fields"])
-    grouped = (answers.groupby(["round_id", "community_id", "community_name", "rayon_code"], dropna=False)
+        return pd.DataFrame(columns=columns)
+    keys = ["round_id", "community_id", "community_name", "rayon_code"]
+    grouped = (answers.groupby(keys, dropna=False)
                .agg(answers_99=("field", "size"), fields=("field", lambda f: ", ".join(sorted(set(f)))))
                .reset_index())
-    return grouped
+    return grouped[columns]
 
 
 def corrections_and_rejections(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -205,35 +191,38 @@ order by round_id, community_id, submitted_at
 
 
 def orphan_repeat_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Repeat rows without a parent main row (quarantined)."""
+    """Repeat rows without a parent main row (quarantined by dbt in marts.quarantined_repeat_rows)."""
     return con.execute("""
-select round_id, cast(null as varchar) as community_id, staging_model, file_name, sheet_name,
-    source_row, parent_index_raw, quarantine_reason,
-from staging.stg_kobo__orphan_repeat_rows
+select round_id, cast(null as varchar) as community_id, file_name, sheet_name, source_row,
+    parent_index, quarantine_reason,
+from marts.quarantined_repeat_rows
 order by round_id, sheet_name, source_row
 """).df()
 
 
 def unresolved_country_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Free-text countries of valid submissions that resolved to UNK."""
-    raise duckdb.CatalogException("country resolution model not available yet")
+    """Free-text countries of valid submissions that no country list resolved (counted as UNK)."""
+    return con.execute(f"""
+with unresolved as (
+    select * from marts.unresolved_countries
+    where submission_status = 'valid' and country_choice = 'other'
+)
+select u.round_id, u.community_id, v.community_name, u.rayon_code, u.sheet_name, u.source_row,
+    u.population_group, u.country_choice, u.country_other, u.country_resolution, u.persons,
+from unresolved as u
+left join ({VALID_SUBMISSIONS}) as v
+    on u.round_id = v.round_id and u.community_id = v.community_id
+order by u.round_id, u.community_id, u.sheet_name, u.source_row
+""").df()
 
 
 def b1_communities_not_assessed(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Communities listed by a valid B1 submission without a valid B2 submission in the round."""
-    return con.execute(f"""
-with listed as (
-    select round_id, community_id, community_name, rayon_code, sheet_name, source_row
-    from staging.stg_kobo__b1_villages
-    where is_valid
-),
-assessed as ({VALID_SUBMISSIONS})
-select l.round_id, l.community_id, l.community_name, l.rayon_code, l.sheet_name, l.source_row,
-from listed as l
-left join assessed as a
-    on l.round_id = a.round_id and l.community_id = a.community_id
-where a.community_id is null
-order by l.round_id, l.rayon_code, l.community_id, l.community_name
+    """Communities listed by a valid B1 submission without a valid B2 submission (marts.b1_coverage)."""
+    return con.execute("""
+select round_id, community_id, community_name, rayon_code, rayon_name, b1_flows,
+from marts.b1_coverage
+where coverage_status = 'listed_not_assessed'
+order by round_id, rayon_code, community_id, community_name
 """).df()
 
 

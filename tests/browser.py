@@ -178,7 +178,7 @@ def render(html_file: str | os.PathLike[str], screenshot: str | os.PathLike[str]
         proc = subprocess.Popen(
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=_child_fds, pass_fds=(3, 4),
+            preexec_fn=_child_fds, pass_fds=(3, 4),  # noqa: PLW1509 - no threads here
         )
         os.close(cmd_read)
         os.close(out_write)

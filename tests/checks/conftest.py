@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import marts_fixture  # noqa: E402
+import marts_fixture
 
 
 @pytest.fixture(scope="session")

@@ -14,32 +14,32 @@ from checks import gate, registry
 FAULTS: dict[str, tuple[str, str]] = {
     "totals_community_to_rayon": (
         # +5 in one rayon, -5 in another rayon of the same oblast: the oblast total still adds up
-        "update marts.rayon_population set persons = persons + 5 where round_id = 3 "
-        "and population_group = 'return_migrants' and rayon_code = 'bat_batken';"
-        "update marts.rayon_population set persons = persons - 5 where round_id = 3 "
-        "and population_group = 'return_migrants' and rayon_code = 'bat_kadamjay';",
+        ("update marts.rayon_population set persons = persons + 5 where round_id = 3 "
+         "and population_group = 'return_migrants' and rayon_code = 'bat_batken';"
+         "update marts.rayon_population set persons = persons - 5 where round_id = 3 "
+         "and population_group = 'return_migrants' and rayon_code = 'bat_kadamjay';"),
         "bat_kadamjay"),
     "totals_rayon_to_oblast": (
-        "update marts.oblast_population set persons = persons + 3 where round_id = 3 "
-        "and population_group = 'return_migrants' and oblast_code = 'KG-B';"
-        "update marts.oblast_population set persons = persons - 3 where round_id = 3 "
-        "and population_group = 'return_migrants' and oblast_code = 'KG-C';",
+        ("update marts.oblast_population set persons = persons + 3 where round_id = 3 "
+         "and population_group = 'return_migrants' and oblast_code = 'KG-B';"
+         "update marts.oblast_population set persons = persons - 3 where round_id = 3 "
+         "and population_group = 'return_migrants' and oblast_code = 'KG-C';"),
         "KG-C"),
     "totals_oblast_to_national": (
-        "update marts.national_population set persons = persons + 1 where round_id = 3 "
-        "and population_group = 'internal_migrants';",
+        ("update marts.national_population set persons = persons + 1 where round_id = 3 "
+         "and population_group = 'internal_migrants';"),
         "internal_migrants"),
     "country_sums_to_national": (
-        "update marts.population_by_country set persons = persons + 2 where round_id = 3 "
-        "and population_group = 'emigrants' and country_code = 'KAZ';",
+        ("update marts.population_by_country set persons = persons + 2 where round_id = 3 "
+         "and population_group = 'emigrants' and country_code = 'KAZ';"),
         "emigrants"),
     "year_sums_to_national": (
-        "update marts.population_by_year set persons = persons - 1 where round_id = 2 "
-        "and population_group = 'return_migrants' and year = 2022;",
+        ("update marts.population_by_year set persons = persons - 1 where round_id = 2 "
+         "and population_group = 'return_migrants' and year = 2022;"),
         "return_migrants"),
     "shares_add_to_100": (
-        "update marts.oblast_population set pct_of_national = pct_of_national + 0.5 where round_id = 3 "
-        "and population_group = 'return_migrants' and oblast_code = 'KG-B';",
+        ("update marts.oblast_population set pct_of_national = pct_of_national + 0.5 where round_id = 3 "
+         "and population_group = 'return_migrants' and oblast_code = 'KG-B';"),
         "oblast_population"),
     "communities_known_rayon_oblast": (
         "update marts.communities set oblast_code = 'KG-X' where round_id = 3 and community_id = 'C00004';",

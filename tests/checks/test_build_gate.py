@@ -55,7 +55,7 @@ def test_blocking_failure_exits_1_and_publishes_nothing(warehouse_pair: tuple[Pa
 
 
 def test_passing_gate_publishes(warehouse_pair: tuple[Path, Path]) -> None:
-    published, working = warehouse_pair
+    published, _working = warehouse_pair
     assert cli.main(["--quiet", "build", "--warehouse", str(published)]) == 0
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from quality.check_results where status = 'fail'").fetchone()[0] == 0

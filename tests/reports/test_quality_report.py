@@ -14,7 +14,7 @@ from mtm import cli
 from tests.browser import BrowserUnavailable, chromium_path, render
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checks"))
-import marts_fixture  # noqa: E402
+import marts_fixture
 
 needs_chromium = pytest.mark.skipif(chromium_path() is None, reason="chromium not installed (make browser)")
 
@@ -66,7 +66,7 @@ def test_load_summary_lists_files_hashes_rows_and_personal_columns(report: Path)
 
 def test_report_references_nothing_outside_the_file(report: Path) -> None:
     text = report.read_text(encoding="utf-8")
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text, re.I)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text, re.IGNORECASE)
     assert "<script" not in text.lower()
 
 
