@@ -1,0 +1,75 @@
+{#- The body of a staging model for a Kobo repeat sheet: rows of the current load only, lineage,
+    `_index` / `_parent_index` parsed, and the parent submission attached through
+    `_parent_index` = the main sheet's `_index` of the same load. A row whose parent is missing gets
+    `submission_status` = 'orphan' (listed by stg_kobo__orphan_repeat_rows, never counted).
+
+    fields: the select expressions of the sheet's own columns, as SQL text. -#}
+{% macro repeat_sheet_model(source_relation, parent_model, fields, parent_columns) -%}
+{%- set cols = mtm.relation_column_names(source_relation) -%}
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+current_loads as (
+
+    select * from {{ ref('stg_kobo__load_log') }}
+    where is_current
+
+),
+
+parents as (
+
+    select * from {{ ref(parent_model) }}
+
+),
+
+current_rows as (
+
+    select source.*
+    from source
+    inner join current_loads
+        on source._load_id = current_loads.load_id
+
+),
+
+renamed as (
+
+    select
+        _load_id as load_id,
+        _round_id as round_id,
+        _file_name as file_name,
+        _sheet_name as sheet_name,
+        _source_row as source_row,
+        {{ mtm.parse_whole_number(mtm.column_or_null(cols, '_index')) }} as row_index,
+        {{ mtm.parse_whole_number(mtm.column_or_null(cols, '_parent_index')) }} as parent_index,
+        {{ mtm.clean_text(mtm.column_or_null(cols, '_parent_index')) }} as parent_index_raw,
+        {{ fields }}
+
+    from current_rows
+
+),
+
+final as (
+
+    select
+        renamed.*,
+        {% for column in parent_columns -%}
+        parents.{{ column }},
+        {% endfor -%}
+        coalesce(parents.submission_status, 'orphan') as submission_status,
+        coalesce(parents.is_valid, false) as is_valid
+
+    from renamed
+    left join parents
+        on
+            renamed.load_id = parents.load_id
+            and renamed.parent_index = parents.submission_index
+
+)
+
+select * from final
+{%- endmacro %}

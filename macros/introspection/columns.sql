@@ -1,0 +1,35 @@
+{#- Column discovery, so that the models follow the forms without SQL edits: a later round's
+    export can add a per-year field (`imw_n_2025`), a reason or a service. Runs only at execution
+    time; during parsing it returns an empty list. -#}
+
+{#- Lower-cased column names of a relation (a source() or a ref()). -#}
+{% macro relation_column_names(relation) -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set names = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- do names.append(column.name | lower) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- `name` when the relation has that column, else a typed null: a column that never appeared in any
+    landed export reads as empty instead of breaking the build. -#}
+{% macro column_or_null(column_names, name, data_type='varchar') -%}
+    {%- if name | lower in column_names -%}{{ name }}{%- else -%}cast(null as {{ data_type }}){%- endif -%}
+{%- endmacro %}
+
+{#- Columns named `<prefix><suffix>` whose suffix is made of digits only when `digits` is true
+    (per-year fields), else any suffix (ending with `ending` when given).
+    Returns a list of {'column': ..., 'key': <suffix without ending>} sorted by column name. -#}
+{% macro columns_with_prefix(column_names, prefix, ending='', digits=false) -%}
+    {%- set found = [] -%}
+    {%- for name in column_names | sort -%}
+        {%- if name.startswith(prefix) and name.endswith(ending) and name | length > (prefix | length) + (ending | length) -%}
+            {%- set key = name[prefix | length:(name | length) - (ending | length)] -%}
+            {%- if (not digits) or key.isdigit() -%}
+                {%- do found.append({'column': name, 'key': key}) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}

@@ -1,0 +1,36 @@
+with
+
+informants as (
+
+    select * from {{ ref('stg_kobo__b2_ki') }}
+    where is_valid
+
+),
+
+per_type_and_sex as (
+
+    select
+        round_id,
+        coalesce(ki_type, 'unknown') as ki_type,
+        coalesce(ki_sex, 'unknown') as ki_sex,
+        count(*) as informants
+
+    from informants
+    group by round_id, coalesce(ki_type, 'unknown'), coalesce(ki_sex, 'unknown')
+
+),
+
+final as (
+
+    select
+        round_id,
+        ki_type,
+        ki_sex,
+        informants,
+        100.0 * informants / sum(informants) over (partition by round_id) as pct
+
+    from per_type_and_sex
+
+)
+
+select * from final

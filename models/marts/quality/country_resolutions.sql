@@ -1,0 +1,21 @@
+with
+
+resolutions as (
+
+    select * from {{ ref('int_geo__other_country_resolutions') }}
+
+),
+
+final as (
+
+    select
+        country_other,
+        country_code,
+        country_name,
+        resolution_method
+
+    from resolutions
+
+)
+
+select * from final
