@@ -154,6 +154,13 @@ select *, 100.0 * communities_with / (communities_with + communities_without) as
     100.0 * communities_without / (communities_with + communities_without) as pct_without
 from answers;
 
+create table marts.community_services as
+select round_id, community_id, rayon_code, oblast_code, 'clinic' as service_code,
+    case when households > 200 then 'yes' else 'no' end as availability, households > 200 as has_service,
+    case when households > 200 then null else 8 end as distance_km,
+    case when households > 200 then null else '6-10 km' end as distance_band, households
+from base_communities;
+
 create table marts.service_distance as
 select round_id, 'clinic' as service_code, '6-10 km' as distance_band,
     count(*) as communities, cast(sum(households) as bigint) as households
