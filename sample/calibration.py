@@ -223,7 +223,7 @@ def targets_for_round(round_id: int, n_years: int, rng: np.random.Generator,
     groups: dict[str, InternationalTargets | InternalTargets] = {}
     for name, g in base.groups.items():
         total = int(g.total * scale)
-        reporting = min(n, max(1, int(round(g.reporting / base.communities * n * rng.uniform(0.9, 1.05)))))
+        reporting = min(n, max(1, round(g.reporting / base.communities * n * rng.uniform(0.9, 1.05))))
         if isinstance(g, InternationalTargets):
             groups[name] = InternationalTargets(
                 total=total, reporting=reporting, oblast_pct=_perturb(g.oblast_pct, rng),
@@ -248,7 +248,7 @@ def targets_for_round(round_id: int, n_years: int, rng: np.random.Generator,
         stay_pct=_perturb(base.stay_pct, rng, 0.1),
         ret_reason_mean={k: float(np.clip(v + rng.normal(0, 0.3), 0.1, 4.8)) for k, v in base.ret_reason_mean.items()},
         emi_reason_mean={k: float(np.clip(v + rng.normal(0, 0.3), 0.1, 4.8)) for k, v in base.emi_reason_mean.items()},
-        services={s: ServiceTargets(int(round(t.without / base.communities * n * rng.uniform(0.9, 1.1))))
+        services={s: ServiceTargets(round(t.without / base.communities * n * rng.uniform(0.9, 1.1)))
                   if s != "internet" else ServiceTargets(int(rng.integers(0, 4)))
                   for s, t in base.services.items()},
     )

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from loaders import forms
+from mtm.errors import InputError
 from sample.truth import Answers, RoundTruth, build_truth
 
 DEFAULT_SEED = 20240401
@@ -64,7 +65,7 @@ def round_years(round_id: int, reference_years: list[int] | None,
     if internal_reference_year is None:
         try:
             iry = forms.internal_reference_year(B2, round_id)
-        except Exception:  # a round settings.csv does not know yet
+        except InputError:  # a round settings.csv does not know yet
             iry = None
         internal_reference_year = iry if iry is not None else years[-1] - 1
     return years, int(internal_reference_year)
@@ -76,7 +77,7 @@ def collection_window(round_id: int, internal_year: int) -> tuple[date, date]:
     year = internal_year + 1
     try:
         period = forms.round_settings(B2, round_id).collection_period.lower()
-    except Exception:
+    except InputError:
         period = ""
     months = [_MONTHS[m] for m in re.findall(r"[a-z]+", period) if m in _MONTHS]
     first_m, last_m = (months[0], months[-1]) if months else (1, 12)
@@ -126,14 +127,14 @@ def main_sheet_name(form: str, round_id: int) -> str:
     """The main sheet's name (the round's form title cut to 31 characters)."""
     try:
         return forms.main_sheet_name(form, round_id)
-    except Exception:  # a round settings.csv does not know yet: the latest title
+    except InputError:  # a round settings.csv does not know yet: the latest title
         return forms.main_sheet_name(form)
 
 
 def form_version(form: str, round_id: int) -> str:
     try:
         return forms.round_settings(form, round_id).version
-    except Exception:
+    except InputError:
         return f"r{round_id}"
 
 

@@ -299,7 +299,7 @@ def _internal(answers: list[Answers], section: str, t: InternalTargets, rng: np.
     r_tot: dict[str, int] = {}
     for o, tot in o_tot.items():
         rays = rayons_present[o]
-        fixed = {r: int(round(t.total * t.rayon_pct[r] / 100)) for r in rays if r in t.rayon_pct}
+        fixed = {r: round(t.total * t.rayon_pct[r] / 100) for r in rays if r in t.rayon_pct}
         free = [r for r in rays if r not in fixed]
         rest = tot - sum(fixed.values())
         r_tot.update(fixed)
@@ -316,7 +316,7 @@ def _internal(answers: list[Answers], section: str, t: InternalTargets, rng: np.
     per_host: dict[int, int] = {}
     for r, h in hosts.items():
         per_host.update(zip(h, split_with_minimum(r_tot[r], rng.lognormal(0, 0.7, size=len(h)).tolist(), 1)))
-    same_total = int(round(t.total * t.same_rayon_pct / 100))
+    same_total = round(t.total * t.same_rayon_pct / 100)
     totals = [per_host[i] for i in host_list]
     split = matrix_with_margins(totals, [same_total, t.total - same_total], rng, noise=0.6)
     all_rayons = [r for o in OBLASTS for r in rayons_by_oblast()[o]]
@@ -356,7 +356,7 @@ def _reason_scores(answers: list[Answers], section: str, means: dict[str, float]
     scorers = [i for i, a in enumerate(answers) if a.present.get(section) == "yes"]
     n = len(scorers)
     for code, mean in means.items():
-        s = int(round(mean * n))
+        s = round(mean * n)
         values = scores_with_sum(n, s, rng, spread=0.4 if mean < 0.5 else 1.0)
         for i, v in zip(scorers, values):
             answers[i].reasons.setdefault(section, {})[code] = v
