@@ -17,6 +17,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -24,22 +25,29 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
 
 from mtm.errors import InputError
 
 CHUNK_ROWS = 65_536
+CSV_BATCH_ROWS = 1_048_576
 CSV_DELIM = ";"
 _HASH_BLOCK = 1 << 20
 
 
 @dataclass
 class Chunk:
-    """A block of consecutive data rows: one text array per requested column, and the
-    spreadsheet row number of each row (header = 1, so the first data row is 2)."""
+    """A block of consecutive data rows of the requested columns.
 
-    columns: list[pa.Array]
+    ``arrays`` holds Arrow arrays named ``c<k>`` (and ``c<k>_s``); ``exprs[k]`` is the SQL
+    expression (over those names) that gives requested column ``k`` as text, so the final cell
+    to text conversion runs inside DuckDB, vectorised; ``exprs`` is None when ``arrays`` already
+    are the text of the requested columns, in order. ``source_rows`` holds the spreadsheet row
+    number of each row (header = 1, so the first data row is 2).
+    """
+
+    arrays: dict[str, pa.Array]
+    exprs: list[str] | None
     source_rows: pa.Array  # int32
 
 
@@ -109,29 +117,45 @@ def _cell_text(v: Any) -> str | None:
         return repr(v)
 
 
-def _numbers_text(num: pa.Array) -> pa.Array:
-    """Float cells as text: whole numbers without ``.0``, others in shortest round-trip form."""
-    whole = pc.and_(pc.equal(pc.floor(num), num), pc.less(pc.abs(num), 1e15))
-    ints = pc.cast(pc.cast(pc.if_else(whole, num, pa.scalar(None, pa.float64())), pa.int64()), pa.string())
-    return pc.if_else(whole, ints, pc.cast(num, pa.string()))
+def number_text_sql(col: str) -> str:
+    """SQL turning a DOUBLE column into raw text: whole numbers without ``.0``, others as Python's
+    repr would write them (DuckDB formats doubles the same shortest round-trip way)."""
+    return (f"CASE WHEN {col} = floor({col}) AND abs({col}) < 1e15 "
+            f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END")
 
 
-def _empty_to_null(arr: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+def encode_column(values: tuple | list, name: str) -> tuple[dict[str, pa.Array], str]:
+    """Calamine cell values of one column as Arrow arrays plus the SQL expression giving text.
+
+    Text and numbers take vectorised paths (Arrow builds the arrays in C, DuckDB formats the
+    numbers); other cell kinds (booleans, dates, times) are converted cell by cell.
+    """
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return {name: pa.array(values, pa.string())}, f"nullif({name}, '')"
+    if kinds <= {str, float}:
+        numbers = [None if v.__class__ is str else v for v in values]
+        arrays = {name: pa.array(numbers, pa.float64())}
+        if str in kinds and numbers.count(None) != values.count(""):  # some non-empty text
+            text_name = f"{name}_s"
+            arrays[text_name] = pa.array([v if v.__class__ is str else None for v in values], pa.string())
+            return arrays, f"coalesce({number_text_sql(name)}, nullif({text_name}, ''))"
+        return arrays, number_text_sql(name)
+    return {name: pa.array([_cell_text(v) for v in values], pa.string())}, name
 
 
 def column_text(values: tuple | list) -> pa.Array:
-    """A column of calamine cell values as an Arrow string array (vectorised for text and floats)."""
-    kinds = set(map(type, values))
-    if kinds == {str}:
-        return _empty_to_null(pa.array(values, pa.string()))
-    if kinds <= {str, float}:
-        text = _numbers_text(pa.array([None if v.__class__ is str else v for v in values], pa.float64()))
-        if str in kinds:
-            strings = pa.array([v if v.__class__ is str else None for v in values], pa.string())
-            text = pc.coalesce(text, _empty_to_null(strings))
-        return text
-    return pa.array([_cell_text(v) for v in values], pa.string())
+    """A column of calamine cell values as an Arrow string array (the same text a load gives)."""
+    return _text_via_duckdb(*encode_column(values, "c"))
+
+
+def _text_via_duckdb(arrays: dict[str, pa.Array], expr: str) -> pa.Array:
+    con = duckdb.connect()
+    try:
+        con.register("_cells", pa.table(arrays))
+        return con.sql(f"SELECT {expr} AS t FROM _cells").to_arrow_table().column("t").combine_chunks()
+    finally:
+        con.close()
 
 
 def header_text(cells: list[Any]) -> list[str]:
@@ -147,44 +171,71 @@ def _xlsx_error(path: Path, exc: Exception, sheet: str | None = None) -> InputEr
                       file=path.name, sheet=sheet)
 
 
+def _xlsx_sheet(path: Path, name: str, sheet: Any) -> SheetSource:
+    """A parsed calamine sheet as a SheetSource (rows converted chunk by chunk)."""
+    try:
+        rows = sheet.iter_rows()
+        first = next(rows, None)
+    except (CalamineError, ValueError) as exc:
+        raise _xlsx_error(path, exc, name) from exc
+    start_row = (sheet.start or (0, 0))[0] + 1 if first is not None else 1
+    header = header_text(first) if first is not None else []
+
+    def read(keep: list[int]) -> Iterator[Chunk]:
+        row_no = start_row + 1
+        width = len(header)
+        while block := list(islice(rows, CHUNK_ROWS)):
+            numbers = pa.array(range(row_no, row_no + len(block)), pa.int32())
+            row_no += len(block)
+            if any(len(r) < width for r in block):
+                block = [r if len(r) >= width else [*r, *([""] * (width - len(r)))] for r in block]
+            cols = list(zip(*block))
+            del block
+            arrays: dict[str, pa.Array] = {}
+            exprs: list[str] = []
+            for k, i in enumerate(keep):
+                col_arrays, expr = encode_column(cols[i], f"c{k}")
+                arrays.update(col_arrays)
+                exprs.append(expr)
+            yield Chunk(arrays, exprs, numbers)
+    return SheetSource(name=name, file_name=path.name, header=header, read=read)
+
+
 def open_xlsx(path: Path) -> ExportSource:
-    """Open a workbook with calamine; sheets are parsed one at a time when opened."""
+    """Open a workbook with calamine.
+
+    Sheets are parsed when opened, and the next sheet is parsed in a background thread
+    meanwhile (calamine releases the GIL), so parsing overlaps landing.
+    """
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
     except (CalamineError, OSError, ValueError) as exc:
         raise _xlsx_error(path, exc) from exc
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine")
+    pending: dict[str, Future] = {}
+
+    def parse(name: str) -> Future:
+        return pending.pop(name, None) or pool.submit(wb.get_sheet_by_name, name)
 
     def open_sheet(name: str) -> SheetSource:
+        future = parse(name)
+        i = names.index(name)
+        if i + 1 < len(names) and names[i + 1] not in pending:
+            pending[names[i + 1]] = pool.submit(wb.get_sheet_by_name, names[i + 1])
         try:
-            sheet = wb.get_sheet_by_name(name)
-            rows = sheet.iter_rows()
-            first = next(rows, None)
+            sheet = future.result()
         except (CalamineError, ValueError) as exc:
             raise _xlsx_error(path, exc, name) from exc
-        start_row = (sheet.start or (0, 0))[0] + 1 if first is not None else 1
-        header = header_text(first) if first is not None else []
+        return _xlsx_sheet(path, name, sheet)
 
-        def read(keep: list[int]) -> Iterator[Chunk]:
-            row_no = start_row + 1
-            while True:
-                block = list(islice(rows, CHUNK_ROWS))
-                if not block:
-                    return
-                numbers = [row_no + i for i, r in enumerate(block) if r.count("") != len(r)]
-                if len(numbers) != len(block):
-                    block = [r for r in block if r.count("") != len(r)]
-                row_no += CHUNK_ROWS
-                if not block:
-                    continue
-                width = len(header)
-                block = [r if len(r) >= width else [*r, *([""] * (width - len(r)))] for r in block]
-                cols = list(zip(*block))
-                yield Chunk([column_text(cols[i]) for i in keep], pa.array(numbers, pa.int32()))
-        return SheetSource(name=name, file_name=path.name, header=header, read=read)
+    def cleanup() -> None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        pending.clear()
+        wb.close()
 
     return ExportSource(path=path, file_name=path.name, sha256=_sha256_files([path]),
-                        sheet_names=names, open_sheet=open_sheet, cleanup=wb.close)
+                        sheet_names=names, open_sheet=open_sheet, cleanup=cleanup)
 
 
 # ---------------------------------------------------------------- CSV folder / zip
@@ -223,33 +274,19 @@ def _csv_sheet(path: Path, name: str, label: str) -> SheetSource:
             select = ", ".join(f"c{i}" for i in keep) or "NULL AS c_none"
             try:
                 reader = con.sql(f"SELECT {select} FROM {src}", params=[str(path), cols]) \
-                    .to_arrow_reader(CHUNK_ROWS)
+                    .to_arrow_reader(CSV_BATCH_ROWS)
                 row_no = 2
                 for batch in reader:
                     n = batch.num_rows
-                    arrays = [batch.column(j) for j in range(len(keep))]
-                    numbers = pa.array(range(row_no, row_no + n), pa.int32())
+                    # DuckDB reads empty fields (quoted or not) as NULL: the arrays are final text
+                    yield Chunk({f"c{k}": batch.column(k) for k in range(len(keep))}, None,
+                                pa.array(range(row_no, row_no + n), pa.int32()))
                     row_no += n
-                    yield _drop_empty_rows(arrays, numbers)
             except duckdb.Error as exc:
                 raise _csv_error(exc, label, name) from exc
         finally:
             con.close()
     return SheetSource(name=name, file_name=label, header=header, read=read)
-
-
-def _drop_empty_rows(arrays: list[pa.Array], numbers: pa.Array) -> Chunk:
-    """Rows whose kept cells are all null or empty carry nothing: leave them out."""
-    if not arrays:
-        return Chunk(arrays, numbers)
-    arrays = [pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
-              if a.null_count < len(a) else a for a in arrays]
-    mask = pc.is_valid(arrays[0])
-    for a in arrays[1:]:
-        mask = pc.or_(mask, pc.is_valid(a))
-    if pc.all(mask).as_py() in (True, None):
-        return Chunk(arrays, numbers)
-    return Chunk([pc.filter(a, mask) for a in arrays], pc.filter(numbers, mask))
 
 
 def _csv_export(path: Path, files: list[Path], label_of: Callable[[Path], str], sha: str,
