@@ -241,23 +241,34 @@ def open_xlsx(path: Path) -> ExportSource:
 # ---------------------------------------------------------------- CSV folder / zip
 
 def _csv_header(path: Path, label: str) -> list[str]:
+    """The header fields of a CSV sheet (first line only; a byte-order mark is dropped)."""
+    with path.open("rb") as fh:
+        first = fh.readline()
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return next(csv.reader(fh, delimiter=CSV_DELIM), [])
+        text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text (export the CSV as UTF-8)", file=label, row=1) from exc
+    try:
+        header = next(csv.reader([text.rstrip("\r\n")], delimiter=CSV_DELIM), [])
     except csv.Error as exc:
         raise InputError(f"unreadable CSV header: {exc}", file=label, row=1) from exc
+    if len(header) == 1 and "," in header[0]:
+        raise InputError("the CSV sheet is not ';'-separated (save it as CSV with ';' between fields)",
+                         file=label, row=1)
+    return header
 
 
 _LINE_RE = re.compile(r"[Ll]ine:?\s*(\d+)")
 
 
 def _csv_error(exc: Exception, label: str, sheet: str) -> InputError:
-    text = str(exc)
-    m = _LINE_RE.search(text)
-    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), type(exc).__name__)
-    return InputError(f"unreadable CSV: {first}", file=label, sheet=sheet,
+    """DuckDB's CSV error as one line: the reason and the line, never the line's content."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    m = _LINE_RE.search(lines[0]) if lines else None
+    reasons = [ln for ln in lines[1:] if not ln.startswith(("Original Line", "Possible", "*"))
+               and "=" not in ln]
+    reason = reasons[0] if reasons else (lines[0] if lines else type(exc).__name__)
+    return InputError(f"unreadable CSV: {reason}", file=label, sheet=sheet,
                       row=int(m.group(1)) if m else None)
 
 

@@ -300,6 +300,11 @@ def test_personal_data_never_reaches_any_table(tmp_path: Path, wh: Path, exports
                     (exports["b1_r3_csv"], "3"), (exports["b2_r3_zip"], "3"),
                     (export(tmp_path, "b2", 2, name="extra", sheets=sheets), "2")]:
         assert load(wh, str(path), "--round", r) == 0
+    ragged = export(tmp_path, "b1", 2, "csv", name="ragged")  # a refusal must not quote the bad line
+    with (ragged / "villages.csv").open("a", encoding="utf-8") as fh:
+        fh.write(";".join([PERSONAL_VALUES[1]] * 40) + "\n")
+    assert load(wh, str(ragged), "--round", "2") == 2
+    assert log_rows(wh)[-1]["status"] == "refused"
     con = duckdb.connect(str(working(wh)), read_only=True)
     try:
         text_cols = con.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns "
@@ -353,6 +358,17 @@ def test_broken_csv_is_refused_naming_file_and_row(tmp_path: Path, wh: Path, cap
     assert load(wh, str(folder), "--round", "3") == 2
     err = capsys.readouterr().err
     assert "ragged/villages.csv" in err and "row" in err
+    latin = export(tmp_path, "b1", 3, "csv", name="latin")
+    with (latin / "villages.csv").open("ab") as fh:
+        fh.write("Ош;".encode("cp1251") * 22 + b"\n")
+    assert load(wh, str(latin), "--round", "3") == 2
+    err = capsys.readouterr().err
+    assert "latin/villages.csv" in err and "utf-8" in err.lower() and "row 12" in err
+    commas = export(tmp_path, "b1", 3, "csv", name="commas")
+    text = (commas / "villages.csv").read_text(encoding="utf-8-sig").replace(";", ",")
+    (commas / "villages.csv").write_text(text, encoding="utf-8")
+    assert load(wh, str(commas), "--round", "3") == 2
+    assert "';'-separated" in capsys.readouterr().err
     bad_zip = tmp_path / "bad.zip"
     bad_zip.write_bytes(b"PK\x03\x04 nope")
     assert load(wh, str(bad_zip), "--round", "3") == 2
