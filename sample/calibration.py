@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from sample.allocate import largest_remainder
+
 OBLASTS: tuple[str, ...] = (
     "batken", "chui", "issyk_kul", "jalal_abad", "naryn", "osh", "talas", "bishkek_city", "osh_city",
 )
@@ -243,7 +245,7 @@ def targets_for_round(round_id: int, n_years: int, rng: np.random.Generator,
     return RoundTargets(
         communities_by_oblast=dict(cbo),
         key_informants_sex={"male": male, "female": ki_total - male},
-        key_informants_type=dict(zip(types, _counts(ki_total, list(types.values())))),
+        key_informants_type=dict(zip(types, largest_remainder(ki_total, list(types.values())))),
         groups=groups,
         stay_pct=_perturb(base.stay_pct, rng, 0.1),
         ret_reason_mean={k: float(np.clip(v + rng.normal(0, 0.3), 0.1, 4.8)) for k, v in base.ret_reason_mean.items()},
@@ -252,11 +254,6 @@ def targets_for_round(round_id: int, n_years: int, rng: np.random.Generator,
                   if s != "internet" else ServiceTargets(int(rng.integers(0, 4)))
                   for s, t in base.services.items()},
     )
-
-
-def _counts(total: int, weights: list[float]) -> list[int]:
-    from sample.allocate import largest_remainder
-    return largest_remainder(total, weights)
 
 
 def _random_years(n_years: int, rng: np.random.Generator) -> tuple[float, ...]:
