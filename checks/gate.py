@@ -65,7 +65,7 @@ def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, 
             check_name=check.name, severity=check.severity, tool=check.tool, title=check.title,
             round_id=round_id, status=status_if_found if rows else "pass",
             rows_checked=len(in_round), offending=rows,
-            message=f"{len(rows)} of {len(in_round)} rows" if rows else ""))
+            message=f"{len(rows)} of {len(in_round)} rows" if rows and status_if_found == "fail" else ""))
     return results
 
 
@@ -98,8 +98,7 @@ def _warning(con: duckdb.DuckDBPyConnection, check: registry.Check,
     except duckdb.Error as exc:
         return [_error(check, f"could not compute the warning: {str(exc).splitlines()[0]}")]
     found = found.reset_index(drop=True)
-    problems = {i: [str(p)] for i, p in found.pop("problem").items()} if "problem" in found else {
-        i: [check.title] for i in found.index}
+    problems: dict[int, list[str]] = {i: [] for i in found.index}  # the check's title says it all
     results = _per_round(check, found, problems, rounds, "warn")
     assessed = warnings.communities_assessed(con)
     for result in results:

@@ -6,8 +6,8 @@ quarantined and why, submissions not counted), the overview of every check, then
 blocking check and each warning with its offending rows, and the data-gap heatmap when
 ``reports.gap_heatmap`` provides it.
 
-It reads what the gate stored (schema ``quality``), ``raw.load_log`` and the staging quarantine
-models, with a read-only connection.
+It reads what the gate stored (schema ``quality``), ``raw.load_log``, the quarantine mart and the B2
+submissions staging model, with a read-only connection.
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int, source: Path) -> Qual
     if _exists(con, "quality", "check_results"):
         runs = _dicts(con, "select * from quality.gate_runs order by run_at desc limit 1")
         data.gate_run = runs[0] if runs else None
-        data.results = _dicts(con, "select * from quality.check_results where round_id = ? or round_id is null "
-                                   "order by severity, check_name", [round_id])
+        order = {check.name: number for number, check in enumerate(registry.ALL)}
+        data.results = sorted(
+            _dicts(con, "select * from quality.check_results where round_id = ? or round_id is null", [round_id]),
+            key=lambda r: (r["severity"] != "blocking", order.get(r["check_name"], len(order)), r["check_name"]))
         for row in _dicts(con, "select check_name, problem, row_json from quality.offending_rows "
                                "where round_id = ? or round_id is null order by check_name, row_number",
                           [round_id]):
@@ -77,9 +79,9 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int, source: Path) -> Qual
     if _exists(con, "raw", "load_log"):
         data.loads = _dicts(con, "select * from raw.load_log where round_id = ? order by attempted_at",
                             [round_id])
-    if _exists(con, "staging", "stg_kobo__orphan_repeat_rows"):
+    if _exists(con, "marts", "quarantined_repeat_rows"):
         data.orphans = _dicts(con, "select sheet_name, source_row, quarantine_reason "
-                                   "from staging.stg_kobo__orphan_repeat_rows where round_id = ? "
+                                   "from marts.quarantined_repeat_rows where round_id = ? "
                                    "order by sheet_name, source_row", [round_id])
     if _exists(con, "staging", "stg_kobo__b2_submissions"):
         data.submissions = _dicts(con, "select submission_status, count(*) as submissions "
@@ -166,13 +168,16 @@ def load_summary(data: QualityData) -> str:
     else:
         loads = '<p class="note">No load of this round is recorded in raw.load_log.</p>'
     if data.orphans:
-        by_sheet: dict[str, int] = {}
-        for o in data.orphans:
-            by_sheet[o["sheet_name"]] = by_sheet.get(o["sheet_name"], 0) + 1
-        quarantine = (html.table(["sheet", "rows quarantined"], sorted(by_sheet.items()), numeric=["rows quarantined"])
-                      + html.table(["sheet", "Excel row", "why"],
-                                   [[o["sheet_name"], o["source_row"], o["quarantine_reason"]] for o in data.orphans],
-                                   numeric=["Excel row"], max_rows=MAX_ROWS))
+        by_sheet: dict[str, list[dict[str, Any]]] = {}
+        for orphan in data.orphans:
+            by_sheet.setdefault(orphan["sheet_name"], []).append(orphan)
+        rows = [[sheet, len(items), ", ".join(str(o["source_row"]) for o in items[:12])
+                 + (" ..." if len(items) > 12 else ""), items[0]["quarantine_reason"]]
+                for sheet, items in sorted(by_sheet.items())]
+        quarantine = html.table(["sheet", "rows quarantined", "Excel rows", "why (first row)"], rows,
+                                numeric=["rows quarantined"])
+        quarantine += ('<p class="note">Quarantined rows are kept in the warehouse (marts.quarantined_repeat_rows) '
+                       "and never counted; each is listed under the warnings below.</p>")
     else:
         quarantine = '<p class="note">No row of this round was quarantined.</p>'
     if data.submissions:
