@@ -170,15 +170,30 @@ by_reason_score as (
 
 without_year as (
 
-    select 'population_by_country' as source_mart, * from by_country
+    select
+        'population_by_country' as source_mart,
+        *
+    from by_country
     union all
-    select 'oblast_population' as source_mart, * from by_oblast
+    select
+        'oblast_population' as source_mart,
+        *
+    from by_oblast
     union all
-    select 'national_population' as source_mart, * from by_nation
+    select
+        'national_population' as source_mart,
+        *
+    from by_nation
     union all
-    select 'internal_migration_reasons' as source_mart, * from by_internal_reason
+    select
+        'internal_migration_reasons' as source_mart,
+        *
+    from by_internal_reason
     union all
-    select 'reason_scores' as source_mart, * from by_reason_score
+    select
+        'reason_scores' as source_mart,
+        *
+    from by_reason_score
 
 ),
 

@@ -31,7 +31,7 @@ ranked_supply as (
         statuses.score_weight as supplied_weight,
         row_number() over (
             partition by supply.thematic_area, supply.indicator_code, supply.year
-            order by supply.round_id desc, statuses.score_weight desc, supply.source_mart
+            order by supply.round_id desc, statuses.score_weight desc, supply.source_mart asc
         ) as recency_rank
 
     from supply

@@ -45,7 +45,6 @@ final as (
     select
         country_code,
         thematic_area,
-        measure || '_' || breakdown as indicator_code,
         measure,
         breakdown,
         year,
@@ -56,7 +55,8 @@ final as (
         source_ids,
         note,
         load_id,
-        source_row
+        source_row,
+        measure || '_' || breakdown as indicator_code
 
     from cleaned
 
