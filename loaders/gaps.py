@@ -373,7 +373,7 @@ def _validate_sources(table: Table, file_name: str) -> set[str]:
     """Check a sources table; return its source ids."""
     ids: dict[str, int] = {}
     for row_no, r in table.rows:
-        def bad(column: str, message: str) -> InputError:
+        def bad(column: str, message: str, row_no: int = row_no) -> InputError:
             return InputError(message, file=file_name, sheet=table.sheet, column=column, row=row_no)
         for c in SOURCES_REQUIRED:
             if not (r.get(c) or "").strip():
@@ -400,7 +400,7 @@ def _validate_availability(table: Table, source_ids: set[str], codes: Codes, fir
     seen: dict[tuple[str, str, int], int] = {}
     indicators: dict[tuple[str, str], int] = {}
     for row_no, r in table.rows:
-        def bad(column: str, message: str) -> InputError:
+        def bad(column: str, message: str, row_no: int = row_no) -> InputError:
             return InputError(message, file=file_name, sheet=table.sheet, column=column, row=row_no)
         for c in AVAILABILITY_REQUIRED:
             if not (r.get(c) or "").strip():
@@ -450,7 +450,7 @@ def _validate_estimates(table: Table, source_ids: set[str], codes: Codes, file_n
     """Check the estimates table."""
     ids: dict[str, int] = {}
     for row_no, r in table.rows:
-        def bad(column: str, message: str) -> InputError:
+        def bad(column: str, message: str, row_no: int = row_no) -> InputError:
             return InputError(message, file=file_name, sheet=table.sheet, column=column, row=row_no)
         for c in ESTIMATES_REQUIRED:
             if not (r.get(c) or "").strip():

@@ -31,12 +31,12 @@ FIXED_DATE = dt.datetime(2024, 1, 31)
 README = [
     "Migration Data Gap Analysis workbook (format: docs/gap-workbook.md in the MTM warehouse repository).",
     "Sheet 'about': country_code (ISO 3166-1 alpha-3), country_name, first_year, last_year, and free notes.",
-    "One sheet per thematic area, named by its code. Column A holds two marker rows: 'availability' and "
-    "'sources'; each table's header is the row below its marker and the table ends at the first empty row.",
-    "availability: one row per indicator (measure x breakdown) and year; status available / partial / "
-    "not_available; evidence = the report section and what it says.",
-    "Where the report says nothing about a year: report_silent = yes, the status of the nearest year with "
-    "evidence, and that year in nearest_evidence_year.",
+    ("One sheet per thematic area, named by its code. Column A holds two marker rows: 'availability' and "
+     "'sources'; each table's header is the row below its marker and the table ends at the first empty row."),
+    ("availability: one row per indicator (measure x breakdown) and year; status available / partial / "
+     "not_available; evidence = the report section and what it says."),
+    ("Where the report says nothing about a year: report_silent = yes, the status of the nearest year with "
+     "evidence, and that year in nearest_evidence_year."),
     "sources: one row per source (the sources-by-year table); source_ids in availability refer to it.",
     "Sheet 'estimates' (optional): every published numeric estimate, one row each.",
     "Load with: mtm load-gaps FILE [--country XXX]",
