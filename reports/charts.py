@@ -19,7 +19,7 @@ def fmt_int(value: float) -> str:
 
 
 def fmt_pct(value: float) -> str:
-    """42% (whole per cent, as the published report rounds); under 1 shows as <1%."""
+    """42% (whole per cent); a positive share that rounds to 0 shows as <1%."""
     if 0 < value < 0.5:
         return "<1%"
     return f"{value:.0f}%"
@@ -34,6 +34,12 @@ def _text(x: float, y: float, label: str, *, anchor: str = "start", size: int = 
           weight: str = "normal", fill: str = "#222") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
             f'font-weight="{weight}" fill="{fill}">{escape(label)}</text>')
+
+
+def fit(label: str, width: float, size: int = 12) -> str:
+    """Cut a label to the pixels it has (about 0.55 em per character), ending with an ellipsis."""
+    room = max(4, int(width / (size * 0.55)))
+    return label if len(label) <= room else label[: room - 1].rstrip() + "\u2026"
 
 
 def _open(width: float, height: float, title: str) -> str:
@@ -54,7 +60,7 @@ def hbar(items: Sequence[tuple[str, float]], *, title: str, fmt: Formatter = fmt
     for i, (label, value) in enumerate(items):
         y = gap + i * (bar_height + gap)
         length = max(0.0, value) / top * span
-        parts.append(_text(label_width - 6, y + bar_height * 0.72, label, anchor="end"))
+        parts.append(_text(label_width - 6, y + bar_height * 0.72, fit(label, label_width - 8), anchor="end"))
         parts.append(f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" '
                      f'fill="{colour}"/>')
         parts.append(_text(label_width + length + 5, y + bar_height * 0.72, fmt(value), weight="bold"))
@@ -77,7 +83,8 @@ def grouped_hbar(categories: Sequence[str], series: Sequence[tuple[str, Sequence
         parts.append(_text(x + 16, 16, name))
     for c, category in enumerate(categories):
         y0 = legend + c * per_group
-        parts.append(_text(label_width - 6, y0 + per_group / 2 - 2, category, anchor="end"))
+        parts.append(_text(label_width - 6, y0 + per_group / 2 - 2, fit(category, label_width - 8),
+                           anchor="end"))
         for s, (_, values) in enumerate(series):
             value = values[c]
             y = y0 + s * (bar_height + inner_gap)

@@ -76,6 +76,7 @@ class RoundData:
     distance: list[dict[str, Any]] = field(default_factory=list)
     emigrants_russia: float | None = None
     service_labels: dict[str, str] = field(default_factory=dict)
+    ki_type_labels: dict[str, str] = field(default_factory=dict)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, round_id: int, order: str) -> list[dict[str, Any]]:
@@ -95,10 +96,11 @@ def _by_group(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     return out
 
 
-def _service_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Service labels from the code-list seed when the warehouse has it (else codes are prettified)."""
+def _seed_labels(con: duckdb.DuckDBPyConnection, seed: str, code: str, text: str,
+                 order: str | None = None) -> dict[str, str]:
+    """Labels of a code list (seed), in its order; empty when the warehouse has no such seed."""
     try:
-        return dict(con.execute("select service_code, service_label from seeds.services").fetchall())
+        return dict(con.execute(f"select {code}, {text} from seeds.{seed} order by {order or code}").fetchall())
     except duckdb.Error:
         return {}
 
@@ -128,7 +130,11 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int) -> RoundData:
     data.stay = _rows(con, "imw_stay_duration", round_id, "duration_class")
     data.services = _rows(con, "service_availability", round_id, "service_code")
     data.distance = _rows(con, "service_distance", round_id, "service_code, distance_band")
-    data.service_labels = _service_labels(con)
+    data.service_labels = _seed_labels(con, "services", "service_code", "service_label", "sort_order")
+    data.ki_type_labels = _seed_labels(con, "ki_types", "ki_type", "ki_type_label")
+    order = list(data.service_labels)
+    data.services.sort(key=lambda r: (order.index(r["service_code"]) if r["service_code"] in order
+                                      else len(order), r["service_code"]))
     data.stay.sort(key=lambda r: list(DURATION_LABELS).index(r["duration_class"])
                    if r["duration_class"] in DURATION_LABELS else len(DURATION_LABELS))
     for row in data.countries.get("emigrants", []):
@@ -202,13 +208,13 @@ def section_key_informants(d: RoundData) -> str:
     sexes = sorted({r["ki_sex"] for r in d.key_informants})
     cell = {(r["ki_type"], r["ki_sex"]): r for r in d.key_informants}
     series = [(label(s), [_num(cell.get((t, s), {}).get("informants")) for t in types]) for s in sexes]
-    chart = charts.grouped_hbar([label(t) for t in types], series,
-                                title="Key informants by type and sex")
+    names = [d.ki_type_labels.get(t, label(t)) for t in types]
+    chart = charts.grouped_hbar(names, series, title="Key informants by type and sex", label_width=250)
     total = sum(_num(r["informants"]) for r in d.key_informants) or 1
     rows = []
     for t in types:
         counts = [_num(cell.get((t, s), {}).get("informants")) for s in sexes]
-        rows.append([label(t), *[charts.fmt_int(c) for c in counts], charts.fmt_int(sum(counts)),
+        rows.append([d.ki_type_labels.get(t, label(t)), *[charts.fmt_int(c) for c in counts], charts.fmt_int(sum(counts)),
                      charts.fmt_pct(sum(counts) / total * 100)])
     by_sex = [sum(_num(cell.get((t, s), {}).get("informants")) for t in types) for s in sexes]
     totals = ["Total", *[f"{charts.fmt_int(v)} ({charts.fmt_pct(v / total * 100)})" for v in by_sex],
@@ -301,9 +307,10 @@ def section_services(d: RoundData) -> str:
     """Availability of services and the distance table of communities without them."""
     rows = [[d.service_labels.get(r["service_code"], label(r["service_code"])), charts.fmt_pct(_num(r["pct_with"])),
              charts.fmt_pct(_num(r["pct_without"]))] for r in d.services]
+    # the distance table lists the services some communities lack (as the published report does)
     availability = _table(["Service", "Yes", "No"], rows, cls="compact services")
-    services = [r["service_code"] for r in d.services if any(x["service_code"] == r["service_code"]
-                                                             for x in d.distance)]
+    services = [r["service_code"] for r in d.services if _num(r["communities_without"]) > 0
+                and any(x["service_code"] == r["service_code"] for x in d.distance)]
     cell = {(r["service_code"], r["distance_band"]): _num(r["households"]) for r in d.distance}
     body = [[band.replace("km", "KM").replace("over", "Over"),
              *[charts.fmt_int(cell.get((s, band), 0)) for s in services]] for band in DISTANCE_BANDS]

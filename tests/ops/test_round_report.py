@@ -88,7 +88,7 @@ def test_charts_escape_labels_and_scale() -> None:
     assert "&lt;b&gt;" in svg and "t &amp; u" in svg
     widths = [float(w) for w in re.findall(r'<rect x="190" y="\d+" width="([\d.]+)"', svg)]
     assert widths[0] == pytest.approx(2 * widths[1])
-    assert charts.fmt_pct(0.3) == "<1%" and charts.fmt_pct(56.6) == "57%"
+    assert charts.fmt_pct(0.3) == "<1%" and charts.fmt_pct(0.9) == "1%" and charts.fmt_pct(56.6) == "57%"
 
 
 @pytest.mark.browser
