@@ -75,7 +75,7 @@ def write_raw(path: Path, loads: list[Load]) -> None:
         con.execute("create schema if not exists raw")
         cols = ", ".join(f'"{n}" {t}' for n, t in LOAD_LOG_COLUMNS)
         con.execute(f"create or replace table raw.load_log ({cols})")
-        for table in SHEETS:
+        for table, (form, sheet) in SHEETS.items():
             names: list[str] = []
             for load in loads:
                 for row in load.rows.get(table, []):
@@ -87,7 +87,6 @@ def write_raw(path: Path, loads: list[Load]) -> None:
             con.execute(f"create or replace table raw.{table} ({', '.join(defs)})")
             for load in loads:
                 rows = load.rows.get(table, [])
-                form, sheet = SHEETS[table]
                 for number, row in enumerate(rows, start=2):
                     values = {column_name(k): v for k, v in row.items()}
                     record = [load.load_id, load.round_id, form, f"{load.load_id}.xlsx", "sha", sheet, number]

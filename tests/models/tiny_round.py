@@ -1,7 +1,8 @@
 """A hand-made tiny round with every mess of the contract, and its figures worked out by hand.
 
 Round 3 (current load L2; an older load L1 and a `duplicate` attempt L3 must be ignored), B1 of
-round 3 (L4), and a one-community round 1 (L5) whose export has only the 2020-2022 year fields.
+round 3 (L4), a one-community round 1 (L5) whose export has only the 2020-2022 year fields, and a
+round 4 (L6) whose export adds the year field 2025 (it needs only ROUND4_REGISTRY_ROW in the registry).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def repeat(parent: int, index: int, **answers: str | None) -> Row:
 
 def nat(parent: int, index: int, country: str, other: str | None = None, **years: str | None) -> Row:
     """An `imw_nat` row: years given as y2020='10'."""
-    return repeat(parent, index, **{"imw__imw_nat__imw_country": country, "imw__imw_nat__imw_country_other": other},
+    return repeat(parent, index, imw__imw_nat__imw_country=country, imw__imw_nat__imw_country_other=other,
                   **{f"imw__imw_nat__imw_n_{k[1:]}": v for k, v in years.items()})
 
 
@@ -43,12 +44,12 @@ def cty(section: str, parent: int, index: int, country: str, other: str | None =
                   **{f"{base}_n_{k[1:]}": v for k, v in years.items()})
 
 
-C1 = dict(loc__oblast=" Bishkek_City ", loc__rayon="bsk_oktyabrsky", loc__settlement_type="city_district",
-          loc__households="100", imw__imw_present="yes", imw__imw_stay_short="5", imw__imw_stay_long="3",
-          imw__imw_stay_unknown="-99", ret__ret_present="yes", ret__ret_reasons__ret_reason_family="5",
-          ret__ret_reasons__ret_reason_patent="7", emi__emi_present="no", int_in__int_in_present="yes",
-          int_in__int_in_reason_economic="7", int_in__int_in_reason_unknown="3", int_out__int_out_present="no",
-          svc__clinic_avail="yes", svc__school_avail="no", svc__school_dist_km="30")
+C1 = {"loc__oblast": " Bishkek_City ", "loc__rayon": "bsk_oktyabrsky", "loc__settlement_type": "city_district",
+          "loc__households": "100", "imw__imw_present": "yes", "imw__imw_stay_short": "5", "imw__imw_stay_long": "3",
+          "imw__imw_stay_unknown": "-99", "ret__ret_present": "yes", "ret__ret_reasons__ret_reason_family": "5",
+          "ret__ret_reasons__ret_reason_patent": "7", "emi__emi_present": "no", "int_in__int_in_present": "yes",
+          "int_in__int_in_reason_economic": "7", "int_in__int_in_reason_unknown": "3", "int_out__int_out_present": "no",
+          "svc__clinic_avail": "yes", "svc__school_avail": "no", "svc__school_dist_km": "30"}
 
 
 def round3_b2() -> Load:
@@ -156,11 +157,26 @@ def round1_b2() -> Load:
         "b2_main": [b2_main(1, 1, "C00001", "2022-11-20T10:00:00", None, loc__oblast="bishkek_city",
                             loc__rayon="bsk_oktyabrsky", loc__settlement_type="city_district",
                             loc__households="90", imw__imw_present="yes")],
-        "b2_imw_nat": [nat(1, 1, "rus", y2020="1", y2021="2", y2022="3")],
+        # 2023 is not a reference year of round 1: unknown, flagged `year_outside_round`
+        "b2_imw_nat": [nat(1, 1, "rus", y2020="1", y2021="2", y2022="3"), nat(1, 2, "kaz", y2023="7")],
+    })
+
+
+ROUND4_REGISTRY_ROW = (
+    "b2,bma_kgz_b2,BMA Kyrgyzstan B2 village assessment,r4,4,2020 2021 2022 2023 2024 2025,2024,October 2025"
+)
+
+
+def round4_b2() -> Load:
+    """Round 4: its export adds the year field 2025 (a new raw column); the models must pick it up."""
+    return Load("L6", 4, "b2", "2025-11-01 10:00:00", rows={
+        "b2_main": [b2_main(1, 1, "C00001", "2025-10-20T10:00:00", None, loc__oblast="bishkek_city",
+                            loc__rayon="bsk_oktyabrsky", loc__households="95", imw__imw_present="yes")],
+        "b2_imw_nat": [nat(1, 1, "rus", y2024="1", y2025="2")],
     })
 
 
 def loads() -> list[Load]:
     """Every load of the tiny warehouse, in attempt order."""
     duplicate = Load("L3", 3, "b2", "2024-05-03 10:00:00", status="duplicate")
-    return [round1_b2(), old_round3_b2(), round3_b2(), duplicate, round3_b1()]
+    return [round1_b2(), old_round3_b2(), round3_b2(), duplicate, round3_b1(), round4_b2()]
