@@ -225,3 +225,29 @@ def test_kyrgyzstan_workbook_covers_every_area_and_year(tmp_path: Path) -> None:
 def test_kyrgyzstan_workbook_is_built_from_its_csv_source(tmp_path: Path) -> None:
     rebuilt = tw.build_workbook(KGZ_SOURCE, tmp_path / "kgz_2024.xlsx")
     assert rebuilt.read_bytes() == KGZ_WORKBOOK.read_bytes()
+
+
+def test_failure_mid_load_rolls_back_every_table(tiny: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    working = tmp_path / "w.work.duckdb"
+    load_gap_workbook(tiny, working)
+    before = _snapshot(working)
+    from loaders import gaps
+
+    real_insert = gaps._insert
+    calls = {"n": 0}
+
+    def failing_insert(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:  # about, then two areas' tables have been written in the transaction
+            raise RuntimeError("disk full (simulated)")
+        return real_insert(*args, **kwargs)
+
+    monkeypatch.setattr(gaps, "_insert", failing_insert)
+    changed = _variant(tmp_path, "changed", availability=_replace(
+        tw.AVAILABILITY, ("emigration", "stock", "total", 2021), status=tw.A))
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_gap_workbook(changed, working)
+    assert calls["n"] == 5 and _snapshot(working) == before
+    assert _rows(working, "select status, message from raw.load_log order by attempted_at")[-1] == \
+        ("refused", "RuntimeError: disk full (simulated)")

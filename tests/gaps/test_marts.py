@@ -211,3 +211,12 @@ def test_dbt_checks_fail_on_a_broken_matrix_and_scores(built, tmp_path: Path) ->
     assert any(name.startswith("gap_matrix_complete") for name in failed)
     assert any(name.startswith("accepted_values_data_gap_matrix_status") for name in failed)
     assert any(name.startswith("gap_scores_match_matrix") for name in failed)
+
+
+def test_heatmap_section_without_gap_marts_says_so() -> None:
+    con = duckdb.connect()
+    try:
+        section = render_gap_heatmap(con)
+    finally:
+        con.close()
+    assert 'id="data-gaps"' in section and "mtm load-gaps" in section and "<svg" not in section
