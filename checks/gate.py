@@ -53,11 +53,12 @@ def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, 
     frame_rounds = frame["round_id"] if "round_id" in frame.columns else pd.Series(dtype="Int64")
     present = sorted({int(r) for r in frame_rounds.dropna().unique()} | set(rounds))
     results = []
+    records = frame.to_dict("records") if offending else []
     for round_id in present:
         in_round = frame.index[frame_rounds == round_id]
         rows = [
             OffendingRow(round_id=round_id,
-                         values={k: store.clean_value(v) for k, v in frame.loc[i].items()},
+                         values={k: store.clean_value(v) for k, v in records[i].items()},
                          problem="; ".join(offending[i]))
             for i in in_round if i in offending
         ]

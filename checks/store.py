@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 DDL = """
 create schema if not exists quality;
@@ -95,16 +96,17 @@ def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime, reconci
     warnings = sum(1 for r in results if r.status == "warn")
     con.execute("insert into quality.gate_runs values (?, ?, ?, ?, ?)",
                 [run_id, run_at, reconcile, blocking, warnings])
-    con.executemany(
-        "insert into quality.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    results_frame = pd.DataFrame(
         [[run_id, r.check_name, r.severity, r.tool, r.title, r.round_id, r.status,
           r.rows_checked, len(r.offending), r.message] for r in results],
-    )
-    rows = [
-        [run_id, r.check_name, row.round_id, number, row.community_id, row.problem,
-         json.dumps(row.values, default=_json_default, ensure_ascii=False)]
-        for r in results
-        for number, row in enumerate(r.offending, start=1)
-    ]
-    if rows:
-        con.executemany("insert into quality.offending_rows values (?, ?, ?, ?, ?, ?, ?)", rows)
+        columns=["run_id", "check_name", "severity", "tool", "title", "round_id", "status",
+                 "rows_checked", "offending_rows", "message"])
+    con.execute("insert into quality.check_results select * from results_frame")
+    rows_frame = pd.DataFrame(
+        [[run_id, r.check_name, row.round_id, number, row.community_id, row.problem,
+          json.dumps(row.values, default=_json_default, ensure_ascii=False)]
+         for r in results
+         for number, row in enumerate(r.offending, start=1)],
+        columns=["run_id", "check_name", "round_id", "row_number", "community_id", "problem", "row_json"])
+    if not rows_frame.empty:
+        con.execute("insert into quality.offending_rows select * from rows_frame")

@@ -4,7 +4,7 @@ Order of the page: the verdict and counts (blocking checks failed, warnings, row
 load summary (files, hashes, rows per sheet, personal-data columns dropped, refused loads, rows
 quarantined and why, submissions not counted), the overview of every check, then each failed
 blocking check and each warning with its offending rows, and the data-gap heatmap when
-``reports.gap_heatmap`` provides it.
+``reports.gap_heatmap.render_gap_heatmap`` provides it.
 
 It reads what the gate stored (schema ``quality``), ``raw.load_log``, the quarantine mart and the B2
 submissions staging model, with a read-only connection.
@@ -251,10 +251,8 @@ def gap_section(con: duckdb.DuckDBPyConnection) -> str:
         from reports import gap_heatmap  # provided by the gap-analysis work
     except ImportError:
         return ""
-    render = getattr(gap_heatmap, "section", None)
-    if render is None:
-        return ""
-    return render(con)
+    render = getattr(gap_heatmap, "render_gap_heatmap", None)
+    return render(con) if render is not None else ""
 
 
 def html_page(data: QualityData, gaps: str = "") -> str:

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from checks import gx_context
-from mtm import build, cli
+from mtm import build, cli, warehouse
 
 
 def _digest(path: Path) -> str:
@@ -19,44 +19,47 @@ def _digest(path: Path) -> str:
 
 
 @pytest.fixture()
-def warehouse_pair(clean_marts: Path, tmp_path: Path, gx_root: Path,
-                   monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """(published, working): both start as the clean warehouse; dbt is replaced by a no-op that
-    succeeds, so the gate alone decides (the dbt side is tested with the models)."""
-    published, working = tmp_path / "mtm.duckdb", tmp_path / "mtm.work.duckdb"
-    shutil.copyfile(clean_marts, published)
-    shutil.copyfile(clean_marts, working)
+def warehouse_pair(built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path, gx_root: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> warehouse.WarehousePaths:
+    """A copy of the built sample (published + working). dbt is replaced by a no-op that succeeds,
+    so the gate alone decides (dbt's own failures are the models' tests)."""
+    paths = warehouse.resolve(tmp_path / "mtm.duckdb")
+    shutil.copyfile(built_sample_warehouse.published, paths.published)
+    shutil.copyfile(built_sample_warehouse.working, paths.working)
 
     def fake_dbt(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        assert path == working
+        assert path == paths.working
         return subprocess.CompletedProcess(args=list(args), returncode=0, stdout="", stderr="")
 
     monkeypatch.setattr(build, "run_dbt", fake_dbt)
     monkeypatch.setattr(gx_context, "PROJECT_ROOT", gx_root)
-    return published, working
+    return paths
 
 
-def test_blocking_failure_exits_1_and_publishes_nothing(warehouse_pair: tuple[Path, Path],
+def test_blocking_failure_exits_1_and_publishes_nothing(warehouse_pair: warehouse.WarehousePaths,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    published, working = warehouse_pair
-    with duckdb.connect(str(working)) as con:
+    with duckdb.connect(str(warehouse_pair.working)) as con:
         con.execute("update marts.reason_scores set mean_score = -1 where round_id = 2")
-    before = _digest(published)
-    code = cli.main(["build", "--warehouse", str(published)])
+    before = _digest(warehouse_pair.published)
+    code = cli.main(["build", "--warehouse", str(warehouse_pair.published)])
     assert code == 1
     err = capsys.readouterr().err
     assert "reason_means_within_0_5" in err and "published warehouse is unchanged" in err
-    assert _digest(published) == before
+    assert _digest(warehouse_pair.published) == before
     # the failed build's results stay in the working copy for the quality report
-    with duckdb.connect(str(working), read_only=True) as con:
+    with duckdb.connect(str(warehouse_pair.working), read_only=True) as con:
         failed = con.execute("select distinct check_name from quality.check_results "
                              "where status = 'fail'").fetchall()
     assert failed == [("reason_means_within_0_5",)]
 
 
-def test_passing_gate_publishes(warehouse_pair: tuple[Path, Path]) -> None:
-    published, _working = warehouse_pair
-    assert cli.main(["--quiet", "build", "--warehouse", str(published)]) == 0
-    with duckdb.connect(str(published), read_only=True) as con:
-        assert con.execute("select count(*) from quality.check_results where status = 'fail'").fetchone()[0] == 0
-        assert con.execute("select count(*) from quality.gate_runs").fetchone()[0] == 1
+def test_passing_gate_publishes(warehouse_pair: warehouse.WarehousePaths) -> None:
+    before = _digest(warehouse_pair.published)
+    assert cli.main(["--quiet", "build", "--warehouse", str(warehouse_pair.published)]) == 0
+    assert _digest(warehouse_pair.published) != before
+    with duckdb.connect(str(warehouse_pair.published), read_only=True) as con:
+        assert con.execute("select count(*) from quality.check_results where status in ('fail', 'error')"
+                           ).fetchone()[0] == 0
+        last = con.execute("select blocking_failed, reconcile from quality.gate_runs "
+                           "order by run_at desc limit 1").fetchone()
+    assert last == (0, False)

@@ -2,66 +2,80 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from mtm import cli
+from mtm import cli, warehouse
 from tests.browser import BrowserUnavailable, chromium_path, render
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checks"))
-import marts_fixture
 
 needs_chromium = pytest.mark.skipif(chromium_path() is None, reason="chromium not installed (make browser)")
 
 
 @pytest.fixture(scope="module")
-def failed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse whose working copy failed the gate (a rayon total off by 7); nothing published."""
+def failed_build(built_sample_warehouse: warehouse.WarehousePaths,
+                 tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A copy of the sample whose working copy failed the gate (one rayon total raised by 7);
+    nothing published. Returns the published path and the facts the report must show."""
     from checks import gate, gx_context
 
     root = tmp_path_factory.mktemp("failed")
-    published = root / "mtm.duckdb"
-    working = marts_fixture.build(root / "mtm.work.duckdb")
-    with duckdb.connect(str(working)) as con:
+    paths = warehouse.resolve(root / "mtm.duckdb")
+    shutil.copyfile(built_sample_warehouse.working, paths.working)
+    with duckdb.connect(str(paths.working)) as con:
+        rayon, group, persons = con.execute(
+            "select rayon_code, population_group, persons from marts.rayon_population "
+            "where round_id = 3 order by persons desc limit 1").fetchone()
         con.execute("update marts.rayon_population set persons = persons + 7 where round_id = 3 "
-                    "and rayon_code = 'chu_sokuluk' and population_group = 'emigrants'")
-    outcome = gate.run_gate(working, context_root=gx_context.copy_context(root / "gx"), data_docs=False)
-    assert "totals_community_to_rayon" in outcome.blocking_failed
-    return published
+                    "and rayon_code = ? and population_group = ?", [rayon, group])
+        loads = con.execute("select file_name, file_sha256, personal_columns_dropped from raw.load_log "
+                            "where round_id = 3 and status = 'loaded'").fetchall()
+        other = con.execute("select file_name from raw.load_log where round_id = 1").fetchall()
+    outcome = gate.run_gate(paths.working, context_root=gx_context.copy_context(root / "gx"), data_docs=False)
+    assert outcome.blocking_failed == ["totals_community_to_rayon", "totals_rayon_to_oblast"]
+    return {"published": paths.published, "rayon": rayon, "persons": persons, "loads": loads,
+            "other_files": [r[0] for r in other]}
 
 
 @pytest.fixture(scope="module")
-def report(failed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report(failed_build: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report") / "quality-round-3.html"
-    code = cli.main(["--quiet", "report", "quality", "--round", "3", "--warehouse", str(failed_build),
-                     "--out", str(out)])
+    code = cli.main(["--quiet", "report", "quality", "--round", "3", "--warehouse",
+                     str(failed_build["published"]), "--out", str(out)])
     assert code == 0
     return out
 
 
-def test_report_reads_the_working_copy_and_opens_with_the_verdict(report: Path) -> None:
+def test_report_reads_the_working_copy_and_opens_with_the_verdict(report: Path,
+                                                                  failed_build: dict[str, object]) -> None:
     text = report.read_text(encoding="utf-8")
     assert "NOT PUBLISHABLE" in text
     verdict, loads, failed = (text.index(s) for s in ("Verdict", "Load summary", "Failed blocking checks"))
     assert verdict < loads < failed
     assert "Community totals add up to rayon totals" in text
-    # the offending rayon is listed with both numbers: 42 in the rayon table, 35 + 7 -> 49 vs 42
+    # the offending rayon is listed with both numbers: the raised total and its communities' sum
     failed_part = text[failed:]
-    assert "chu_sokuluk" in failed_part and "49" in failed_part and "42" in failed_part
+    persons = int(failed_build["persons"])
+    assert str(failed_build["rayon"]) in failed_part
+    assert f"{persons + 7:,}" in failed_part and f"{persons:,}" in failed_part
 
 
-def test_load_summary_lists_files_hashes_rows_and_personal_columns(report: Path) -> None:
+def test_load_summary_lists_files_hashes_and_personal_columns(report: Path,
+                                                               failed_build: dict[str, object]) -> None:
     text = report.read_text(encoding="utf-8")
-    assert "bma_b2_round3.xlsx" in text
-    assert "a3f1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90" in text
-    assert "ki/ki_phone" in text and "ki: 6" in text
-    assert "header missing" in text  # the refused load says why
-    assert "bma_b2_round2.xlsx" not in text  # another round's load
+    loads = failed_build["loads"]
+    assert loads
+    for file_name, sha256, personal in loads:
+        assert file_name in text and sha256 in text
+        for column in json.loads(personal):
+            assert column in text
+    assert "Rows quarantined and why" in text
+    for other_round_file in failed_build["other_files"]:
+        assert other_round_file not in text
 
 
 def test_report_references_nothing_outside_the_file(report: Path) -> None:
@@ -76,9 +90,10 @@ def test_missing_warehouse_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 2 and "none.duckdb" in capsys.readouterr().err
 
 
-def test_published_file_is_read_when_there_is_no_working_copy(failed_build: Path, tmp_path: Path) -> None:
+def test_published_file_is_read_when_there_is_no_working_copy(failed_build: dict[str, object],
+                                                              tmp_path: Path) -> None:
     published = tmp_path / "pub.duckdb"
-    shutil.copyfile(failed_build.with_name("mtm.work.duckdb"), published)
+    shutil.copyfile(Path(str(failed_build["published"])).with_name("mtm.work.duckdb"), published)
     out = tmp_path / "q.html"
     assert cli.main(["--quiet", "report", "quality", "--round", "3", "--warehouse", str(published),
                      "--out", str(out)]) == 0
