@@ -37,7 +37,7 @@ from loaders.raw import (
     quote,
     write_attempt,
 )
-from loaders.sources import Chunk, ExportSource, SheetSource, open_export
+from loaders.sources import ExportSource, SheetSource, open_export
 from mtm import progress
 from mtm.errors import InputError
 
@@ -249,53 +249,27 @@ def _pause_for_tests() -> None:
         time.sleep(60)
 
 
-INSERT_ROWS = 1_048_576  # rows gathered (as Arrow text) before one INSERT: few large inserts commit fast
-
-
 def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
-    """Insert a sheet through Arrow in a few large INSERTs; rows whose cells are all empty are left out."""
+    """Insert a sheet through Arrow, one INSERT per (large) chunk; the cell -> text conversion runs
+    inside the INSERT; rows whose cells are all empty are left out."""
     names = [raw for _, raw in plan.keep]
     lineage_sql = ", ".join(f"?::{t} AS {quote(n)}" for n, t in LINEAGE_COLUMNS if n != "_source_row")
     not_empty = f"coalesce({', '.join(quote(n) for n in names)}) IS NOT NULL" if names else "false"
-    insert = (f"INSERT INTO {SCHEMA}.{quote(plan.table)} BY NAME "
-              f"SELECT {lineage_sql}, * FROM _mtm_rows WHERE {not_empty}")
-    pending: list[pa.Table] = []
-    pending_rows = 0
     landed = 0
-
-    def flush() -> int:
-        if not pending:
-            return 0
-        con.register("_mtm_rows", pa.concat_tables(pending))
-        pending.clear()
-        try:
-            n = con.execute(insert, lineage).fetchone()[0]
-        finally:
-            con.unregister("_mtm_rows")
-        _pause_for_tests()
-        return n
-
     for chunk in sheet.read([i for i, _ in plan.keep]):
         if len(chunk.source_rows) == 0:
             continue
-        pending.append(_text_table(con, chunk, names))
-        pending_rows += len(chunk.source_rows)
-        if pending_rows >= INSERT_ROWS:
-            landed += flush()
-            pending_rows = 0
-    return landed + flush()
-
-
-def _text_table(con: duckdb.DuckDBPyConnection, chunk: Chunk, names: list[str]) -> pa.Table:
-    """A chunk as an Arrow table of text columns named by raw name, plus ``_source_row``."""
-    if chunk.exprs is None:  # already text (CSV): just name the columns
-        return pa.Table.from_arrays([*chunk.arrays.values(), chunk.source_rows], names=[*names, "_source_row"])
-    con.register("_mtm_chunk", pa.table({**chunk.arrays, "_source_row": chunk.source_rows}))
-    try:
-        values = ", ".join(f"{e} AS {quote(n)}" for e, n in zip(chunk.exprs, names))
-        return con.sql(f"SELECT {values}, _source_row FROM _mtm_chunk").to_arrow_table()
-    finally:
-        con.unregister("_mtm_chunk")
+        exprs = chunk.exprs if chunk.exprs is not None else list(chunk.arrays)
+        values = "".join(f", {e} AS {quote(n)}" for e, n in zip(exprs, names))
+        sql = (f"INSERT INTO {SCHEMA}.{quote(plan.table)} BY NAME SELECT * FROM ("
+               f"SELECT {lineage_sql}{values}, _source_row FROM _mtm_chunk) WHERE {not_empty}")
+        con.register("_mtm_chunk", pa.table({**chunk.arrays, "_source_row": chunk.source_rows}))
+        try:
+            landed += con.execute(sql, lineage).fetchone()[0]
+        finally:
+            con.unregister("_mtm_chunk")
+        _pause_for_tests()
+    return landed
 
 
 def _connect(working: Path) -> duckdb.DuckDBPyConnection:
