@@ -136,6 +136,8 @@ def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
         sites = context.build_data_docs()
         local = sites.get("local_site") if isinstance(sites, dict) else None
         outcome.data_docs = Path(local.removeprefix("file://")) if local else None
+        if outcome.data_docs:
+            progress.step(f"GX Data Docs: {outcome.data_docs}")
     progress.step(f"quality gate: {len(outcome.blocking_failed)} blocking failed, "
                   f"{len(outcome.warnings)} warnings")
     return outcome

@@ -13,8 +13,6 @@ import pytest
 from mtm import cli, warehouse
 from tests.browser import BrowserUnavailable, chromium_path, render
 
-needs_chromium = pytest.mark.skipif(chromium_path() is None, reason="chromium not installed (make browser)")
-
 
 @pytest.fixture(scope="module")
 def failed_build(built_sample_warehouse: warehouse.WarehousePaths,
@@ -100,7 +98,8 @@ def test_published_file_is_read_when_there_is_no_working_copy(failed_build: dict
     assert "pub.duckdb" in out.read_text(encoding="utf-8")
 
 
-@needs_chromium
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="chromium not installed (make browser)")
 def test_report_renders_offline_in_chromium(report: Path, tmp_path: Path) -> None:
     result = render(report, tmp_path / "quality-report.png")
     assert result.requests and result.requests[0].startswith("file://")
@@ -109,7 +108,8 @@ def test_report_renders_offline_in_chromium(report: Path, tmp_path: Path) -> Non
     assert result.screenshot.stat().st_size > 20_000  # a real page, not a blank one
 
 
-@needs_chromium
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="chromium not installed (make browser)")
 def test_network_detector_sees_a_remote_request(tmp_path: Path) -> None:
     """The offline assertion above would catch a page that fetches something."""
     page = tmp_path / "remote.html"
