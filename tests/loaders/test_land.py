@@ -425,3 +425,18 @@ def test_warehouse_env_var_is_honoured(tmp_path: Path, exports, monkeypatch) -> 
     assert main(["--quiet", "load", str(exports["b1_r3_xlsx"]), "--round", "3"]) == 0
     assert (target.parent / "mtm.work.duckdb").exists()
     shutil.rmtree(target.parent)
+
+
+def test_a_new_round_needs_only_its_settings_row(tmp_path: Path, wh: Path, monkeypatch, capsys) -> None:
+    forms_dir = tmp_path / "bma"
+    shutil.copytree(forms.FORMS_DIR, forms_dir)
+    with (forms_dir / "settings.csv").open("a", encoding="utf-8") as fh:
+        fh.write("b2,bma_kgz_b2,BMA Kyrgyzstan B2 village assessment,r4,4,2021 2022 2023 2024,2023,October 2024\n")
+    monkeypatch.setattr(forms, "FORMS_DIR", forms_dir)
+    r4 = export(tmp_path, "b2", 4, name="r4")
+    r3 = export(tmp_path, "b2", 3, name="r3")
+    assert load(wh, str(r3), "--round", "4") == 2
+    assert "wrong round" in capsys.readouterr().err
+    assert load(wh, str(r4), "--round", "4") == 0
+    assert query(wh, "SELECT count(*), count(imw__imw_nat__imw_n_2024), count(imw__imw_nat__imw_n_2020) "
+                     "FROM raw.b2_imw_nat WHERE _round_id = 4")[0] == (10, 10, 0)
