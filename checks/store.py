@@ -101,7 +101,9 @@ def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime, reconci
           r.rows_checked, len(r.offending), r.message] for r in results],
         columns=["run_id", "check_name", "severity", "tool", "title", "round_id", "status",
                  "rows_checked", "offending_rows", "message"])
+    con.register("results_frame", results_frame)
     con.execute("insert into quality.check_results select * from results_frame")
+    con.unregister("results_frame")
     rows_frame = pd.DataFrame(
         [[run_id, r.check_name, row.round_id, number, row.community_id, row.problem,
           json.dumps(row.values, default=_json_default, ensure_ascii=False)]
@@ -109,4 +111,6 @@ def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime, reconci
          for number, row in enumerate(r.offending, start=1)],
         columns=["run_id", "check_name", "round_id", "row_number", "community_id", "problem", "row_json"])
     if not rows_frame.empty:
+        con.register("rows_frame", rows_frame)
         con.execute("insert into quality.offending_rows select * from rows_frame")
+        con.unregister("rows_frame")
