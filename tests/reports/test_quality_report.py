@@ -55,6 +55,7 @@ def test_report_reads_the_working_copy_and_opens_with_the_verdict(report: Path,
     verdict, loads, failed = (text.index(s) for s in ("Verdict", "Load summary", "Failed blocking checks"))
     assert verdict < loads < failed
     assert "Community totals add up to rayon totals" in text
+    assert text.index('id="data-gaps"') > failed  # the gap heatmap closes the report
     # the offending rayon is listed with both numbers: the raised total and its communities' sum
     failed_part = text[failed:]
     persons = int(failed_build["persons"])
