@@ -128,7 +128,7 @@ def stats(items: Iterable[tuple[str, object, str]]) -> str:
     return f'<div class="stats">{cards}</div>'
 
 
-def section(title: str, body: str, *, id: str | None = None, level: int = 2) -> str:  # noqa: A002
+def section(title: str, body: str, *, id: str | None = None, level: int = 2) -> str:
     """A heading (h2 by default) followed by ``body`` (already HTML)."""
     anchor = f' id="{escape(id)}"' if id else ""
     return f"<section{anchor}><h{level}>{escape(title)}</h{level}>{body}</section>"
