@@ -275,6 +275,8 @@ def render(db_path: Path, round_id: int, out: Path) -> Path:
     with duckdb.connect(str(db_path), read_only=True) as con:
         data = collect(con, round_id, db_path)
         gaps = gap_section(con)
+    if not data.loads and not any(r["round_id"] == round_id for r in data.results):
+        raise InputError(f"round {round_id} was never loaded into this warehouse", file=str(db_path))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html_page(data, gaps), encoding="utf-8")
     return out

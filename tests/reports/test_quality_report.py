@@ -89,6 +89,14 @@ def test_missing_warehouse_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 2 and "none.duckdb" in capsys.readouterr().err
 
 
+def test_unknown_round_is_bad_input(failed_build: dict[str, object], tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["report", "quality", "--round", "9", "--warehouse", str(failed_build["published"]),
+                     "--out", str(tmp_path / "q.html")])
+    assert code == 2 and "round 9 was never loaded" in capsys.readouterr().err
+    assert not (tmp_path / "q.html").exists()
+
+
 def test_published_file_is_read_when_there_is_no_working_copy(failed_build: dict[str, object],
                                                               tmp_path: Path) -> None:
     published = tmp_path / "pub.duckdb"
