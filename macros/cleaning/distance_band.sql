@@ -19,3 +19,15 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- The bands as rows (distance_band, band_order), a union of selects. -#}
+{% macro distance_band_rows() -%}
+    {%- for label, low, high in mtm.distance_bands() %}
+    select
+        '{{ label }}' as distance_band,
+        {{ loop.index }} as band_order
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -15,7 +15,9 @@ keyed as (
     select
         round_id,
         rayon_code,
-        coalesce(community_id, 'name:' || lower(community_name), 'row:' || cast(source_row as varchar)) as community_key,
+        coalesce(
+            community_id, 'name:' || lower(community_name), 'row:' || cast(source_row as varchar)
+        ) as community_key,
         community_id,
         community_name,
         flows,
@@ -26,7 +28,10 @@ keyed as (
         est_int_out,
         source_row,
         row_number() over (
-            partition by round_id, rayon_code, coalesce(community_id, 'name:' || lower(community_name), 'row:' || cast(source_row as varchar))
+            partition by
+                round_id,
+                rayon_code,
+                coalesce(community_id, 'name:' || lower(community_name), 'row:' || cast(source_row as varchar))
             order by source_row
         ) as listing_rank
 

@@ -60,7 +60,8 @@ countries as (
             else 'UNK'
         end as country_code,
         case
-            when unioned.country_choice = 'other' then 'other: ' || coalesce(resolutions.resolution_method, 'unresolved')
+            when unioned.country_choice = 'other'
+                then 'other: ' || coalesce(resolutions.resolution_method, 'unresolved')
             when choices.country_choice is not null then 'choice'
             when unioned.country_choice is null then 'empty'
             when unioned.country_choice = 'dont_know' then 'dont_know'

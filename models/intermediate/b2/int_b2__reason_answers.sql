@@ -11,13 +11,6 @@
 
 with
 
-submissions as (
-
-    select * from {{ ref('stg_kobo__b2_submissions') }}
-    where is_valid
-
-),
-
 {% for prefix, group, measure in groups %}
 {{ group }} as (
 

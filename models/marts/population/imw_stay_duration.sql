@@ -15,11 +15,17 @@ assessed_rounds as (
 
 classes as (
 
-    select 'less_than_6_months' as duration_class, 1 as sort_order
+    select
+        'less_than_6_months' as duration_class,
+        1 as sort_order
     union all
-    select '6_months_or_more' as duration_class, 2 as sort_order
+    select
+        '6_months_or_more' as duration_class,
+        2 as sort_order
     union all
-    select 'unknown' as duration_class, 3 as sort_order
+    select
+        'unknown' as duration_class,
+        3 as sort_order
 
 ),
 

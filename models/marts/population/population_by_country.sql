@@ -50,7 +50,7 @@ final as (
         ) as pct_of_group,
         row_number() over (
             partition by per_country.round_id, per_country.population_group
-            order by per_country.persons desc, per_country.country_code
+            order by per_country.persons desc, per_country.country_code asc
         ) as rank,
         per_country.unknown_answers
 

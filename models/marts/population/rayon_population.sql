@@ -64,7 +64,7 @@ final as (
             as pct_of_oblast,
         row_number() over (
             partition by round_id, population_group
-            order by persons desc, rayon_code
+            order by persons desc, rayon_code asc
         ) as rank_in_group,
         unknown_answers,
         communities_assessed,

@@ -21,12 +21,7 @@ round_services as (
 
 bands as (
 
-    {% for label, low, high in distance_bands() -%}
-    select
-        '{{ label }}' as distance_band,
-        {{ loop.index }} as band_order
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ distance_band_rows() }}
 
 ),
 

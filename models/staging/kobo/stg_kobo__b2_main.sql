@@ -74,7 +74,9 @@ renamed as (
         {%- endfor %}
         {%- for field in services %}
         {{ clean_code(field.column) }} as {{ field.key }}_avail,
-        {{ numeric_answer(column_or_null(cols, 'svc__' ~ field.key ~ '_dist_km'), field.key ~ '_dist_km', 'distance') }},
+        {{ numeric_answer(
+            column_or_null(cols, 'svc__' ~ field.key ~ '_dist_km'), field.key ~ '_dist_km', 'distance'
+        ) }},
         {%- endfor %}
         {{ clean_text(column_or_null(cols, '__version__')) }} as form_version
 
