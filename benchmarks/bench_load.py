@@ -7,7 +7,7 @@ Measured side by side in one run, each step in a fresh child process (its own ti
 - calamine reading every sheet of the workbook vs ``mtm load`` of the workbook: ratio <= 2;
 - peak RSS of each landing < 2 GB.
 
-Each step runs ``--repeat`` times (interleaved, default 2) and the fastest run counts (peak RSS:
+Each step runs ``--repeat`` times (interleaved, default 3) and the fastest run counts (peak RSS:
 the highest seen), so a busy machine disturbs the ratios less.
 
 Usage: ``python benchmarks/bench_load.py [--communities N] [--workdir DIR]``. Exits 1 when a
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--communities", type=int, default=50_000)
     p.add_argument("--workdir", type=Path, default=None, help="keep files here (reused when present)")
-    p.add_argument("--repeat", type=int, default=2,
+    p.add_argument("--repeat", type=int, default=3,
                    help="measure each step this many times (interleaved) and keep the fastest")
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
