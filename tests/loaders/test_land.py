@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import PERSONAL_VALUES, export, make_sheets, snapshot
+from loader_fixtures import PERSONAL_VALUES, export, make_sheets, snapshot
 
 from loaders import forms
 from loaders.land import PAUSE_ENV
