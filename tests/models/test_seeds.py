@@ -1,0 +1,54 @@
+"""The code-list seeds are the forms' own lists (forms/bma), kept in step by this test."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMS = ROOT / "forms" / "bma"
+SEEDS = ROOT / "seeds"
+LABEL = "label::English (en)"
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV file as dicts."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def choices(list_name: str) -> list[dict[str, str]]:
+    """The B2 form's choices of one list."""
+    return [row for row in read(FORMS / "b2_choices.csv") if row["list_name"] == list_name]
+
+
+def test_round_registry_is_the_forms_settings() -> None:
+    assert (SEEDS / "rounds.csv").read_text(encoding="utf-8") == (FORMS / "settings.csv").read_text(encoding="utf-8")
+
+
+def test_places_are_the_form_choices() -> None:
+    assert [(r["oblast_choice"], r["oblast_code"], r["oblast_name"]) for r in read(SEEDS / "oblasts.csv")] == [
+        (c["name"], c["iso_3166_2"], c[LABEL]) for c in choices("oblast")]
+    assert [(r["rayon_code"], r["rayon_name"], r["oblast_choice"]) for r in read(SEEDS / "rayons.csv")] == [
+        (c["name"], c[LABEL], c["oblast"]) for c in choices("rayon")]
+
+
+def test_other_code_lists_are_the_form_choices() -> None:
+    assert [(r["country_choice"], r["country_name"]) for r in read(SEEDS / "countries.csv")] == [
+        (c["name"], c[LABEL]) for c in choices("country") if c["name"] not in ("other", "dont_know")]
+    assert [(r["ki_type"], r["ki_type_label"]) for r in read(SEEDS / "ki_types.csv")] == [
+        (c["name"], c[LABEL]) for c in choices("ki_type")]
+    assert [r["settlement_type"] for r in read(SEEDS / "settlement_types.csv")] == [
+        c["name"] for c in choices("settlement_type")]
+
+
+def test_reasons_and_services_are_the_form_fields() -> None:
+    survey = {row["name"]: row for row in read(FORMS / "b2_survey.csv")}
+    for reason in read(SEEDS / "reasons.csv"):
+        assert reason["field_name"] in survey, reason
+        assert reason["field_name"].endswith("_reason_" + reason["reason_code"])
+    reason_fields = {name for name in survey if "_reason_" in name and survey[name]["type"] == "integer"}
+    assert {r["field_name"] for r in read(SEEDS / "reasons.csv")} == reason_fields
+    services = [r["service_code"] for r in read(SEEDS / "services.csv")]
+    assert services == [name[: -len("_avail")] for name in survey if name.endswith("_avail")]
+    assert all(f"{code}_dist_km" in survey for code in services)
