@@ -23,10 +23,10 @@
         {% for column, expression in constants.items() -%}
         {{ expression }} as {{ column }},
         {% endfor -%}
-        {{ 'cast(null as integer)' if digits else 'cast(null as varchar)' }} as {{ key_column }},
+        cast(null as {{ 'integer' if digits else mtm.string_type() }}) as {{ key_column }},
         cast(null as bigint) as answer_value,
-        cast(null as varchar) as answer_status,
-        cast(null as varchar) as answer_raw
+        cast(null as {{ mtm.string_type() }}) as answer_status,
+        cast(null as {{ mtm.string_type() }}) as answer_raw
     from {{ relation }}
     where 1 = 0
     {%- endif %}

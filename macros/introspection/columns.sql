@@ -17,8 +17,10 @@
 
 {#- `name` when the relation has that column, else a typed null: a column that never appeared in any
     landed export reads as empty instead of breaking the build. -#}
-{% macro column_or_null(column_names, name, data_type='varchar') -%}
-    {%- if column_names is none or name | lower in column_names -%}{{ name }}{%- else -%}cast(null as {{ data_type }}){%- endif -%}
+{% macro column_or_null(column_names, name, data_type=none) -%}
+    {%- if column_names is none or name | lower in column_names -%}{{ name }}
+    {%- else -%}cast(null as {{ data_type or mtm.string_type() }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Columns named `<prefix><suffix>` whose suffix is made of digits only when `digits` is true

@@ -16,7 +16,7 @@ keyed as (
         round_id,
         rayon_code,
         coalesce(
-            community_id, 'name:' || lower(community_name), 'row:' || cast(source_row as varchar)
+            community_id, 'name:' || lower(community_name), 'row:' || cast(source_row as {{ string_type() }})
         ) as community_key,
         community_id,
         community_name,
@@ -31,7 +31,9 @@ keyed as (
             partition by
                 round_id,
                 rayon_code,
-                coalesce(community_id, 'name:' || lower(community_name), 'row:' || cast(source_row as varchar))
+                coalesce(
+                    community_id, 'name:' || lower(community_name), 'row:' || cast(source_row as {{ string_type() }})
+                )
             order by source_row
         ) as listing_rank
 

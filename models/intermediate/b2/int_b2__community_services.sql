@@ -37,10 +37,10 @@ answers as (
     select
         round_id,
         community_id,
-        cast(null as varchar) as service_code,
-        cast(null as varchar) as availability,
+        cast(null as {{ string_type() }}) as service_code,
+        cast(null as {{ string_type() }}) as availability,
         cast(null as bigint) as distance_km,
-        cast(null as varchar) as distance_status
+        cast(null as {{ string_type() }}) as distance_status
 
     from submissions
     where 1 = 0

@@ -29,13 +29,13 @@ year_outside_round as (
     select
         load_id,
         round_id,
-        cast(null as varchar) as file_name,
+        cast(null as {{ string_type() }}) as file_name,
         sheet_name,
         source_row,
         community_id,
         rayon_code,
         submission_status,
-        'n_' || cast(year as varchar) as field_name,
+        'n_' || cast(year as {{ string_type() }}) as field_name,
         cast(null as bigint) as answer_value,
         answer_status,
         answer_raw
