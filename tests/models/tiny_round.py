@@ -146,6 +146,9 @@ def round3_b1() -> Load:
                         "villages/flows": "outflow", "villages/est_emi": "-99"}),
         repeat(1, 3, **{"villages/community_name": "Jany-Jer", "villages/community_id": None,
                         "villages/flows": "inflow outflow"}),
+        # uncoded, but B2 assessed the only community of that name in the rayon (C00003)
+        repeat(1, 5, **{"villages/community_name": "NAME C00003", "villages/community_id": None,
+                        "villages/flows": "outflow"}),
         repeat(7, 4, **{"villages/community_name": "Lost", "villages/community_id": "C00005"}),
     ]
     return Load("L4", 3, "b1", "2024-05-02 11:00:00", rows={"b1_main": main, "b1_villages": villages})

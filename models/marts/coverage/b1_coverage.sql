@@ -47,18 +47,19 @@ matched as (
         coalesce(listed.round_id, assessed_in_b1_rounds.round_id) as round_id,
         coalesce(listed.rayon_code, assessed_in_b1_rounds.rayon_code) as rayon_code,
         coalesce(listed.community_key, assessed_in_b1_rounds.community_id) as community_key,
-        coalesce(listed.community_id, assessed_in_b1_rounds.community_id) as community_id,
+        coalesce(listed.matched_community_id, assessed_in_b1_rounds.community_id) as community_id,
         coalesce(assessed_in_b1_rounds.community_name, listed.community_name) as community_name,
         listed.community_key is not null as is_listed_by_b1,
         assessed_in_b1_rounds.community_id is not null as is_assessed_by_b2,
         listed.flows as b1_flows,
+        listed.match_method,
         assessed_in_b1_rounds.rayon_code as b2_rayon_code
 
     from listed
     full outer join assessed_in_b1_rounds
         on
             listed.round_id = assessed_in_b1_rounds.round_id
-            and listed.community_id = assessed_in_b1_rounds.community_id
+            and listed.matched_community_id = assessed_in_b1_rounds.community_id
 
 ),
 
@@ -80,6 +81,7 @@ final as (
             else 'assessed_not_listed'
         end as coverage_status,
         matched.b1_flows,
+        matched.match_method,
         matched.b2_rayon_code
 
     from matched
