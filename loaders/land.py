@@ -250,11 +250,24 @@ def _pause_for_tests() -> None:
 
 
 def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
+    """Land one sheet; rows whose cells are all empty are left out. Returns the rows landed."""
+    if sheet.scan is not None:
+        return _land_scan(con, plan, sheet, lineage)
+    return _land_chunks(con, plan, sheet, lineage)
+
+
+def _not_empty(names: list[str]) -> str:
+    return f"coalesce({', '.join(quote(n) for n in names)}) IS NOT NULL" if names else "false"
+
+
+def _lineage_sql() -> str:
+    return ", ".join(f"?::{t} AS {quote(n)}" for n, t in LINEAGE_COLUMNS if n != "_source_row")
+
+
+def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
     """Insert a sheet through Arrow, one INSERT per (large) chunk; the cell -> text conversion runs
-    inside the INSERT; rows whose cells are all empty are left out."""
+    inside the INSERT."""
     names = [raw for _, raw in plan.keep]
-    lineage_sql = ", ".join(f"?::{t} AS {quote(n)}" for n, t in LINEAGE_COLUMNS if n != "_source_row")
-    not_empty = f"coalesce({', '.join(quote(n) for n in names)}) IS NOT NULL" if names else "false"
     landed = 0
     for chunk in sheet.read([i for i, _ in plan.keep]):
         if len(chunk.source_rows) == 0:
@@ -262,7 +275,7 @@ def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSou
         exprs = chunk.exprs if chunk.exprs is not None else list(chunk.arrays)
         values = "".join(f", {e} AS {quote(n)}" for e, n in zip(exprs, names))
         sql = (f"INSERT INTO {SCHEMA}.{quote(plan.table)} BY NAME SELECT * FROM ("
-               f"SELECT {lineage_sql}{values}, _source_row FROM _mtm_chunk) WHERE {not_empty}")
+               f"SELECT {_lineage_sql()}{values}, _source_row FROM _mtm_chunk) WHERE {_not_empty(names)}")
         con.register("_mtm_chunk", pa.table({**chunk.arrays, "_source_row": chunk.source_rows}))
         try:
             landed += con.execute(sql, lineage).fetchone()[0]
@@ -272,10 +285,43 @@ def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSou
     return landed
 
 
+def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
+    """Insert a CSV sheet straight from DuckDB's reader (no copy through Python or Arrow).
+
+    DuckDB keeps the file's row order on insert (``preserve_insertion_order``), so the rows of
+    this sheet get consecutive row ids in file order: ``_source_row`` is computed from them (and
+    checked), then rows whose cells are all empty are removed, all inside the load's transaction.
+    """
+    names = [raw for _, raw in plan.keep]
+    table = f"{SCHEMA}.{quote(plan.table)}"
+    scan_sql, scan_params = sheet.scan
+    values = "".join(f", c{i} AS {quote(n)}" for i, n in plan.keep)
+    mine = "_load_id = ? AND _sheet_name = ?"
+    key = [lineage[0], lineage[-1]]
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {_lineage_sql()}{values} FROM {scan_sql}",
+                    [*lineage, *scan_params])
+    except duckdb.Error as exc:
+        raise (sheet.errors(exc) if sheet.errors else exc) from exc
+    _pause_for_tests()
+    con.execute(f"UPDATE {table} SET _source_row = CAST(rowid - (SELECT min(rowid) FROM {table} "
+                f"WHERE {mine}) + 2 AS INTEGER) WHERE {mine}", [*key, *key])
+    n, lo, hi, distinct = con.execute(f"SELECT count(*), min(_source_row), max(_source_row), "
+                                      f"count(DISTINCT _source_row) FROM {table} WHERE {mine}", key).fetchone()
+    if n and (lo != 2 or hi != n + 1 or distinct != n):
+        raise InputError("internal error: could not number the rows of the sheet in file order",
+                         file=sheet.file_name, sheet=sheet.name)
+    if names:
+        con.execute(f"DELETE FROM {table} WHERE {mine} AND NOT ({_not_empty(names)})", key)
+    return con.execute(f"SELECT count(*) FROM {table} WHERE {mine}", key).fetchone()[0]
+
+
 def _connect(working: Path) -> duckdb.DuckDBPyConnection:
     working.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(working))
+        con = duckdb.connect(str(working))
+        con.execute("SET preserve_insertion_order = true")  # file order on insert (CSV row numbers)
+        return con
     except duckdb.IOException as exc:
         raise InputError(f"cannot open the warehouse (in use by another process?): "
                          f"{str(exc).splitlines()[0]}", file=str(working)) from exc

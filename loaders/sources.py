@@ -60,6 +60,10 @@ class SheetSource:
     file_name: str  # lineage `_file_name` of this sheet's rows
     header: list[str]
     read: Callable[[list[int]], Iterator[Chunk]] = field(repr=False)
+    # For CSV sheets: the DuckDB table-function call (SQL, params) that yields every column as
+    # text named c0, c1, ... in file order, so a loader can INSERT straight from it.
+    scan: tuple[str, list[Any]] | None = field(default=None, repr=False)
+    errors: Callable[[Exception], InputError] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -319,19 +323,20 @@ def _csv_error(exc: Exception, label: str, sheet: str) -> InputError:
                       row=int(m.group(1)) if m else None)
 
 
+CSV_SCAN = ("read_csv(?, delim=';', header=true, all_varchar=true, quote='\"', escape='\"', "
+            "skip=0, strict_mode=true, null_padding=false, encoding='utf-8', auto_detect=false, columns=?)")
+
+
 def _csv_sheet(path: Path, name: str, label: str) -> SheetSource:
     header = _csv_header(path, label)
+    params = [str(path), {f"c{i}": "VARCHAR" for i in range(len(header))}]
 
     def read(keep: list[int]) -> Iterator[Chunk]:
         con = duckdb.connect()
         try:
-            src = ("read_csv(?, delim=';', header=true, all_varchar=true, quote='\"', escape='\"', "
-                   "skip=0, strict_mode=true, null_padding=false, encoding='utf-8', "
-                   "auto_detect=false, columns=?)")
-            cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
             select = ", ".join(f"c{i}" for i in keep) or "NULL AS c_none"
             try:
-                reader = con.sql(f"SELECT {select} FROM {src}", params=[str(path), cols]) \
+                reader = con.sql(f"SELECT {select} FROM {CSV_SCAN}", params=params) \
                     .to_arrow_reader(CSV_BATCH_ROWS)
                 row_no = 2
                 for batch in reader:
@@ -344,7 +349,8 @@ def _csv_sheet(path: Path, name: str, label: str) -> SheetSource:
                 raise _csv_error(exc, label, name) from exc
         finally:
             con.close()
-    return SheetSource(name=name, file_name=label, header=header, read=read)
+    return SheetSource(name=name, file_name=label, header=header, read=read, scan=(CSV_SCAN, params),
+                       errors=lambda exc: _csv_error(exc, label, name))
 
 
 def _csv_export(path: Path, files: list[Path], label_of: Callable[[Path], str], sha: str,

@@ -447,3 +447,24 @@ def test_a_new_round_needs_only_its_settings_row(tmp_path: Path, wh: Path, monke
     assert load(wh, str(r4), "--round", "4") == 0
     assert query(wh, "SELECT count(*), count(imw__imw_nat__imw_n_2024), count(imw__imw_nat__imw_n_2020) "
                      "FROM raw.b2_imw_nat WHERE _round_id = 4")[0] == (10, 10, 0)
+
+
+def test_rows_of_a_large_csv_keep_their_file_row_numbers(tmp_path: Path, wh: Path) -> None:
+    folder = export(tmp_path, "b1", 3, "csv", name="large", n=3)
+    cols = forms.sheet_columns("b1", "villages", 3)
+    lines = [";".join(cols)]
+    n = 300_000  # more than two DuckDB row groups
+    for i in range(1, n + 1):
+        row = ["" for _ in cols]
+        row[cols.index("_index")], row[cols.index("_parent_index")] = str(i), str(1 + i % 3)
+        row[cols.index("villages/est_imw")] = str(i % 17)
+        lines.append(";".join(row))
+        if i == 150_000:
+            lines.append(";" * (len(cols) - 1))  # a blank row: skipped, numbering goes on
+    (folder / "villages.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert load(wh, str(folder), "--round", "3") == 0
+    bad = query(wh, "SELECT count(*) FROM raw.b1_villages WHERE _source_row <> "
+                    "CAST(_index AS INTEGER) + 1 + CASE WHEN CAST(_index AS INTEGER) > 150000 THEN 1 ELSE 0 END")
+    assert bad[0][0] == 0
+    assert query(wh, "SELECT count(*) FROM raw.b1_villages")[0][0] == n
+    assert json.loads(log_rows(wh)[-1]["rows_per_sheet"])["villages"] == n
