@@ -268,11 +268,13 @@ def test_refusal_in_a_later_sheet_rolls_back_the_earlier_sheets(tmp_path: Path, 
     assert without_log(snapshot(working(wh))) == before
 
 
-def test_a_load_killed_mid_transaction_leaves_the_warehouse_as_it_was(tmp_path: Path, wh: Path) -> None:
+@pytest.mark.parametrize(("fmt", "n"), [("csv", 2000), ("xlsx", 300)])
+def test_a_load_killed_mid_transaction_leaves_the_warehouse_as_it_was(tmp_path: Path, wh: Path,
+                                                                      fmt: str, n: int) -> None:
     assert load(wh, str(export(tmp_path, "b1", 3, name="b1")), "--round", "3") == 0
     assert load(wh, str(export(tmp_path, "b2", 3, name="first")), "--round", "3") == 0
     before = snapshot(working(wh))
-    big = export(tmp_path, "b2", 3, "csv", name="big", n=2000, per_parent=3)
+    big = export(tmp_path, "b2", 3, fmt, name="big", n=n, per_parent=3)
     marker = tmp_path / "inside-transaction"
     env = {**os.environ, PAUSE_ENV: str(marker)}
     proc = subprocess.Popen([sys.executable, "-m", "mtm.cli", "--quiet", "load", str(big), "--round", "3",
@@ -288,7 +290,7 @@ def test_a_load_killed_mid_transaction_leaves_the_warehouse_as_it_was(tmp_path: 
     assert snapshot(working(wh)) == before
     # the warehouse still works: the same file loads afterwards
     assert load(wh, str(big), "--round", "3") == 0
-    assert query(wh, "SELECT count(*) FROM raw.b2_main")[0][0] == 5 + 2000
+    assert query(wh, "SELECT count(*) FROM raw.b2_main")[0][0] == 5 + n
 
 
 # ---------------------------------------------------------------- personal data
