@@ -205,8 +205,9 @@ def _check_round(form: str, round_id: int, key: str, sheet: SheetSource, seen: d
             if py and py[0] == section:
                 found[py[1]] = header
         if set(found) != wanted:
-            extra = sorted(set(found) - wanted)
-            column = found[extra[0]] if extra else None
+            extra, missing = sorted(set(found) - wanted), sorted(wanted - set(found))
+            expected = {forms.per_year_of(p): p for p in forms.per_year_fields(form, round_id)}
+            column = found[extra[0]] if extra else expected.get((section, missing[0]))
             raise InputError(
                 f"wrong round? the {section}_n_<year> fields cover {_years_text(set(found))} but round "
                 f"{round_id} of {form} covers {_years_text(wanted)} (forms/bma/settings.csv)",
