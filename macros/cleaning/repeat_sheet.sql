@@ -10,7 +10,7 @@ with
 
 source as (
 
-    select * from {{ source_relation }}
+    select * from {{ mtm.landed_sheet(source_relation) }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('kobo', 'b1_main') }}
+    select * from {{ landed_sheet(source('kobo', 'b1_main')) }}
 
 ),
 

@@ -11,7 +11,7 @@ with
 
 source as (
 
-    select * from {{ source('kobo', 'b2_main') }}
+    select * from {{ landed_sheet(source('kobo', 'b2_main')) }}
 
 ),
 
