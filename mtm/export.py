@@ -79,7 +79,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def neutralise(value: object) -> object:
-    """A text value a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    """A text value a spreadsheet would run as a formula, made inert with a leading apostrophe.
+
+    Booleans are written ``true`` / ``false``; numbers as they are.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -92,6 +97,8 @@ def hxl_tag(table: str, column: str, column_type: str) -> str:
     if column in HXL_TAGS:
         return HXL_TAGS[column]
     attribute = re.sub(r"[^a-z0-9_]", "_", column.lower())
+    if column.startswith("persons_"):
+        return "#affected+ind+" + attribute.removeprefix("persons_")
     if column.startswith("pct"):
         rest = attribute.removeprefix("pct").strip("_")
         return "#indicator+value+pct" + (f"+{rest}" if rest else "")

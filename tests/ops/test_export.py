@@ -128,6 +128,7 @@ def test_cli_export_and_unknown_round(published, tmp_path: Path, capsys: pytest.
 def test_neutralise_unit() -> None:
     assert export.neutralise("=1+1") == "'=1+1"
     assert export.neutralise("plain") == "plain"
-    assert export.neutralise(-3) == -3
+    assert export.neutralise(-3) == -3 and export.neutralise(False) == "false"
+    assert export.hxl_tag("round_comparison", "persons_this_round", "BIGINT") == "#affected+ind+this_round"
     assert export.hxl_tag("x", "pct_same_rayon", "DOUBLE") == "#indicator+value+pct+same_rayon"
     assert export.hxl_tag("communities", "households", "INTEGER") == "#population+hh"
