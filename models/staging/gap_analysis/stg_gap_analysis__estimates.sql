@@ -26,7 +26,7 @@ final as (
         coalesce({{ clean_text('estimate_rows.subgroup') }}, 'total') as subgroup,
         cast({{ parse_whole_number('estimate_rows.reference_year') }} as integer) as reference_year,
         {{ clean_text('estimate_rows.reference_period') }} as reference_period,
-        {{ mtm.safe_cast('trim(estimate_rows.value)', 'double') }} as estimate_value,
+        {{ safe_cast('trim(estimate_rows.value)', 'double') }} as estimate_value,
         {{ clean_code('estimate_rows.unit') }} as unit,
         {{ clean_text('estimate_rows.source_id') }} as source_id,
         {{ clean_text('estimate_rows.definition') }} as definition,
