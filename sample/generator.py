@@ -20,7 +20,7 @@ import pandas as pd
 
 from loaders import forms
 from mtm.errors import InputError
-from sample.truth import Answers, RoundTruth, build_truth
+from sample.truth import Answers, RoundTruth
 
 DEFAULT_SEED = 20240401
 B2, B1 = "b2", "b1"
@@ -371,14 +371,16 @@ def generate_round(round_id: int, seed: int = DEFAULT_SEED, clean: bool = False,
     """The B2 and B1 exports of a synthetic round: form -> sheet name -> DataFrame (Kobo columns).
 
     ``reference_years`` and ``internal_reference_year`` default to the round's row of
-    ``forms/bma/settings.csv``. Deterministic for a seed. ``clean=False`` (default) adds the
+    ``forms/bma/settings.csv``. Round 3 is calibrated; other rounds are derived from round 3
+    community by community (``sample.continuity``). Deterministic for a seed. ``clean=False`` (default) adds the
     messes of real exports (``sample.messes``); they do not change any figure once the rules of
     ``docs/cleaning-rules.md`` are applied.
     """
     from sample import messes
+    from sample.continuity import truth_for_round
 
     years, iry = round_years(round_id, reference_years, internal_reference_year)
-    truth = build_truth(round_id, seed, years, iry)
+    truth = truth_for_round(round_id, seed, years, iry)
     rng = np.random.default_rng([seed, round_id, 77])
     b2 = b2_export(truth, rng)
     b1 = b1_export(truth, rng)

@@ -80,12 +80,17 @@ class Answers:
 
 @dataclass
 class RoundTruth:
+    """A round's answers. ``targets`` are the round's aggregates when they were built from
+    targets (round 3); rounds derived from round 3 (``sample.continuity``) have none, but list
+    their deliberate population jumps."""
+
     round_id: int
     years: tuple[int, ...]
     internal_reference_year: int
-    targets: RoundTargets
+    targets: RoundTargets | None
     answers: list[Answers]
     master: list[Community]
+    jumps: list = field(default_factory=list)  # sample.continuity.Jump
 
 
 SECTION_OF_GROUP = {
