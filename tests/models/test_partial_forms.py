@@ -19,7 +19,8 @@ def test_build_without_b1_and_a_repeat_sheet(tmp_path) -> None:
     for table in ("b1_main", "b1_villages", "b2_int_out_dest"):
         con.execute(f"drop table raw.{table}")
     con.close()
-    result = dbt_run.dbt(project, database, "run", "--no-use-colors")
+    result = dbt_run.dbt(project, database, "build", "--no-use-colors", "--resource-type", "seed",
+                         "--resource-type", "model")
     assert result.returncode == 0, result.stdout[-5000:]
     con = duckdb.connect(str(database), read_only=True)
     try:
