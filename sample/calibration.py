@@ -6,7 +6,9 @@ published percentage by a share chosen inside its rounding interval (so that the
 to 100 and the rounded values are those printed). The warehouse's SQL never sees these numbers:
 they live only here, on the generating side.
 
-Other rounds get plausible targets derived from round 3 (scaled, shares perturbed).
+Other rounds can get plausible targets derived from round 3 (scaled, shares perturbed) for
+``sample.truth.build_truth``; ``mtm sample`` itself derives rounds other than 3 from round 3's
+answers community by community instead (``sample.continuity``).
 """
 
 from __future__ import annotations

@@ -65,14 +65,14 @@ class Jump:
 # shows when round 2 is compared with round 1 (its community is in both rounds); a jump of
 # round 2 shows when round 3 is compared with round 2 (its community is not in round 1).
 DELIBERATE_JUMPS: dict[int, tuple[tuple[str, str], ...]] = {
-    1: (("emi", "extra_digit"), ("ret", "not_counted"), ("int_in", "whole_aiyl_aimak")),
-    2: (("emi", "not_counted"), ("imw", "extra_digit"), ("ret", "whole_aiyl_aimak"),
+    1: (("emi", "extra_digit"), ("ret", "not_counted"), ("int_in", "whole_area")),
+    2: (("emi", "not_counted"), ("imw", "extra_digit"), ("ret", "whole_area"),
         ("int_out", "not_counted")),
 }
-# extra_digit: the community's main row typed with an extra zero in every count; whole_aiyl_aimak:
-# the key informant gave the figures of the whole aiyl aimak; not_counted: nobody counted them
-# (no rows, present = no) although the rounds around say otherwise
-JUMP_FACTOR = {"extra_digit": 10, "whole_aiyl_aimak": 10, "not_counted": 0}
+# extra_digit: the community's main rows (80 % of its persons) typed with an extra zero in every
+# count; whole_area: the key informant gave the figures of the whole aiyl aimak or city district;
+# not_counted: nobody counted them (no rows, present = no) although the rounds around say otherwise
+JUMP_FACTOR = {"extra_digit": 10, "whole_area": 10, "not_counted": 0}
 JUMP_PERSONS = (120, 400)  # persons of the picked community and section before the jump
 
 
