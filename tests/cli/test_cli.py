@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,5 +42,6 @@ def test_warehouse_resolution_order(tmp_path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_entry_point_installed() -> None:
-    result = subprocess.run([sys.executable, "-m", "mtm.cli", "--help"], capture_output=True, text=True)
-    assert result.returncode == 0 and "mtm" in result.stdout
+    mtm = Path(sys.executable).with_name("mtm")
+    result = subprocess.run([str(mtm), "--help"], check=False, capture_output=True, text=True)
+    assert result.returncode == 0 and "usage: mtm" in result.stdout
