@@ -101,6 +101,7 @@ def _round(x: float, rng: np.random.Generator) -> int:
 
 
 def _revised(x: float, rng: np.random.Generator) -> int:
+    """A count as a later round reports it: mostly the same, sometimes revised by 10-20 %."""
     if rng.random() < REVISION_SHARE:
         x *= rng.uniform(*REVISION_RANGE)
     return _round(x, rng)
@@ -162,8 +163,11 @@ def derive_truth(round_id: int, seed: int, years: tuple[int, ...], internal_year
 
 def _derive_community(c: Community, src: Answers, scale: float, sources: list[tuple[int, float]],
                       internal_factor: float, rng: np.random.Generator) -> Answers:
+    """A community's answers in this round from ``src`` (its own round 3 answers, or its donor's
+    scaled by ``scale``): size, key informants, services and counts; flags and reasons follow later."""
     drift = rng.uniform(*HOUSEHOLD_DRIFT)
-    households = max(10, round((src.households if scale == 1.0 else c.base_households) * drift))
+    own = src.community.community_id == c.community_id
+    households = max(10, round((src.households if own else c.base_households) * drift))
     a = Answers(community=c, households=households,
                 population=max(households, round(src.population * households / max(1, src.households))),
                 ki=list(src.ki))
@@ -230,6 +234,7 @@ def _deliberate_jumps(round_id: int, answers: list[Answers], seed: int,
 
 
 def _persons(a: Answers, section: str) -> int:
+    """Persons of a section in a community's answers (all years)."""
     if section in INTERNAL:
         return sum(n for _, n in a.internal_rows.get(section, []))
     return sum(sum(c) for _, c in a.country_rows.get(section, []))
