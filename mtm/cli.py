@@ -26,7 +26,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: list[str]) -> str | None:
+    """The subcommand named on the command line (the first argument that is one), if any."""
+    return next((arg for arg in argv if arg in COMMANDS), None)
+
+
+def _parser(chosen: str | None) -> argparse.ArgumentParser:
+    """The argument parser; only the chosen command's module is imported (pandas, GX and dbt
+    cost seconds to import, and `mtm load` should not pay for `mtm report`)."""
     parser = argparse.ArgumentParser(prog="mtm", description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -34,13 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_text, description=help_text)
         sp.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="no progress output")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # a command whose module is not there yet
-            if exc.name and module_name.startswith(exc.name):
-                sp.set_defaults(_module=None)
-                continue
-            raise
+        if name != chosen:
+            continue
+        module = importlib.import_module(module_name)
         module.add_arguments(sp)
         sp.set_defaults(_module=module)
     return parser
@@ -48,15 +51,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code (0 done, 1 blocking check failed, 2 bad input)."""
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(_chosen_command(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     progress.set_quiet(bool(getattr(args, "quiet", False)))
-    if args._module is None:
-        print(f"mtm {args.command}: not available in this version", file=sys.stderr)
-        return 2
     try:
         return int(args._module.run(args) or 0)
     except InputError as exc:

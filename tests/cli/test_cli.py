@@ -45,3 +45,9 @@ def test_entry_point_installed() -> None:
     mtm = Path(sys.executable).with_name("mtm")
     result = subprocess.run([str(mtm), "--help"], check=False, capture_output=True, text=True)
     assert result.returncode == 0 and "usage: mtm" in result.stdout
+
+
+@pytest.mark.parametrize("command", sorted(cli.COMMANDS))
+def test_every_command_has_its_options(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([command, "--help"]) == 0
+    assert f"usage: mtm {command}" in capsys.readouterr().out
