@@ -30,10 +30,11 @@ from loaders.raw import (
     DUPLICATE,
     LINEAGE_COLUMNS,
     LOADED,
-    REFUSED,
     SCHEMA,
     Attempt,
+    connect_working,
     ensure_load_log,
+    log_refusal,
     new_load_id,
     quote,
     write_attempt,
@@ -501,15 +502,6 @@ def current_gap_load(con: duckdb.DuckDBPyConnection, country_code: str) -> tuple
     return (row[0], row[1]) if row else None
 
 
-def _connect(working: Path) -> duckdb.DuckDBPyConnection:
-    working.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return duckdb.connect(str(working))
-    except duckdb.IOException as exc:
-        raise InputError(f"cannot open the warehouse (in use by another process?): "
-                         f"{str(exc).splitlines()[0]}", file=str(working)) from exc
-
-
 def load_gap_workbook(path: Path | str, working: Path, country: str | None = None) -> GapLoadResult:
     """Land one gap workbook into the working warehouse.
 
@@ -519,7 +511,7 @@ def load_gap_workbook(path: Path | str, working: Path, country: str | None = Non
     path = Path(path).absolute()
     attempt = Attempt(load_id=new_load_id(), round_id=None, form=FORM, file_name=path.name,
                       file_path=str(path), file_sha256=None)
-    con = _connect(working)
+    con = connect_working(working)
     try:
         ensure_load_log(con)
         try:
@@ -537,20 +529,13 @@ def load_gap_workbook(path: Path | str, working: Path, country: str | None = Non
                 return GapLoadResult(attempt, wb.country_code)
             return _land(con, wb, attempt, current[0] if current else None)
         except InputError as exc:
-            _log_refusal(con, attempt, str(exc))
+            log_refusal(con, attempt, str(exc))
             raise
         except Exception as exc:  # an unexpected failure is still a refused, logged attempt
-            _log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
+            log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
             raise
     finally:
         con.close()
-
-
-def _log_refusal(con: duckdb.DuckDBPyConnection, attempt: Attempt, message: str) -> None:
-    attempt.status, attempt.message, attempt.rows_per_sheet = REFUSED, message, {}
-    con.execute("BEGIN TRANSACTION")
-    write_attempt(con, attempt)
-    con.execute("COMMIT")
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:

@@ -28,11 +28,12 @@ from loaders.raw import (
     DUPLICATE,
     LINEAGE_COLUMNS,
     LOADED,
-    REFUSED,
     SCHEMA,
     Attempt,
+    connect_working,
     current_load,
     ensure_load_log,
+    log_refusal,
     new_load_id,
     quote,
     write_attempt,
@@ -317,17 +318,6 @@ def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSour
     return con.execute(f"SELECT count(*) FROM {table} WHERE {mine}", key).fetchone()[0]
 
 
-def _connect(working: Path) -> duckdb.DuckDBPyConnection:
-    working.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(working))
-        con.execute("SET preserve_insertion_order = true")  # file order on insert (CSV row numbers)
-        return con
-    except duckdb.IOException as exc:
-        raise InputError(f"cannot open the warehouse (in use by another process?): "
-                         f"{str(exc).splitlines()[0]}", file=str(working)) from exc
-
-
 def load_export(path: Path, round_id: int, working: Path, form: str | None = None) -> LoadResult:
     """Land one export (xlsx, CSV folder or zip) for a round into the working warehouse.
 
@@ -337,7 +327,7 @@ def load_export(path: Path, round_id: int, working: Path, form: str | None = Non
     path = Path(path).absolute()
     attempt = Attempt(load_id=new_load_id(), round_id=round_id, form=form, file_name=path.name,
                       file_path=str(path), file_sha256=None)
-    con = _connect(working)
+    con = connect_working(working)
     try:
         ensure_load_log(con)
         source: ExportSource | None = None
@@ -361,24 +351,16 @@ def load_export(path: Path, round_id: int, working: Path, form: str | None = Non
                 return LoadResult(attempt)
             return _land(con, source, attempt, form, round_id, current[0] if current else None)
         except InputError as exc:
-            _log_refusal(con, attempt, str(exc))
+            log_refusal(con, attempt, str(exc))
             raise
         except Exception as exc:  # an unexpected failure is still a refused, logged attempt
-            _log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
+            log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
             raise
         finally:
             if source is not None:
                 source.cleanup()
     finally:
         con.close()
-
-
-def _log_refusal(con: duckdb.DuckDBPyConnection, attempt: Attempt, message: str) -> None:
-    attempt.status, attempt.message = REFUSED, message
-    attempt.rows_per_sheet = {}
-    con.execute("BEGIN TRANSACTION")
-    write_attempt(con, attempt)
-    con.execute("COMMIT")
 
 
 def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt, form: str,

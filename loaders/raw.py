@@ -6,8 +6,11 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
+
+from mtm.errors import InputError
 
 SCHEMA = "raw"
 
@@ -94,3 +97,26 @@ def current_load(con: duckdb.DuckDBPyConnection, round_id: int, form: str) -> tu
         "WHERE round_id = ? AND form = ? AND status = ? ORDER BY attempted_at DESC, load_id DESC LIMIT 1",
         [round_id, form, LOADED]).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def connect_working(working: Path) -> duckdb.DuckDBPyConnection:
+    """Open the working warehouse for a load (creating its folder), or say clearly why not.
+
+    Insertion order is preserved: CSV row numbers are taken from it.
+    """
+    working.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(working))
+    except duckdb.IOException as exc:
+        raise InputError(f"cannot open the warehouse (in use by another process?): "
+                         f"{str(exc).splitlines()[0]}", file=str(working)) from exc
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def log_refusal(con: duckdb.DuckDBPyConnection, attempt: Attempt, message: str) -> None:
+    """Record a refused attempt in its own transaction, after the load's rollback."""
+    attempt.status, attempt.message, attempt.rows_per_sheet = REFUSED, message, {}
+    con.execute("BEGIN TRANSACTION")
+    write_attempt(con, attempt)
+    con.execute("COMMIT")
