@@ -8,19 +8,6 @@
 {%- set cols = mtm.relation_column_names(source_relation) -%}
 with
 
-source as (
-
-    select * from {{ mtm.landed_sheet(source_relation) }}
-
-),
-
-current_loads as (
-
-    select * from {{ ref('stg_kobo__load_log') }}
-    where is_current
-
-),
-
 parents as (
 
     select * from {{ ref(parent_model) }}
@@ -29,21 +16,14 @@ parents as (
 
 current_rows as (
 
-    select source.*
-    from source
-    inner join current_loads
-        on source._load_id = current_loads.load_id
+    {{ mtm.current_load_rows(source_relation) }}
 
 ),
 
 renamed as (
 
     select
-        _load_id as load_id,
-        _round_id as round_id,
-        _file_name as file_name,
-        _sheet_name as sheet_name,
-        _source_row as source_row,
+        {{ mtm.lineage_columns() }},
         {{ mtm.parse_whole_number(mtm.column_or_null(cols, '_index')) }} as row_index,
         {{ mtm.parse_whole_number(mtm.column_or_null(cols, '_parent_index')) }} as parent_index,
         {{ mtm.clean_text(mtm.column_or_null(cols, '_parent_index')) }} as parent_index_raw,

@@ -9,36 +9,16 @@
 
 with
 
-source as (
-
-    select * from {{ landed_sheet(source('kobo', 'b2_main')) }}
-
-),
-
-current_loads as (
-
-    select * from {{ ref('stg_kobo__load_log') }}
-    where is_current
-
-),
-
 current_rows as (
 
-    select source.*
-    from source
-    inner join current_loads
-        on source._load_id = current_loads.load_id
+    {{ current_load_rows(source('kobo', 'b2_main')) }}
 
 ),
 
 renamed as (
 
     select
-        _load_id as load_id,
-        _round_id as round_id,
-        _file_name as file_name,
-        _sheet_name as sheet_name,
-        _source_row as source_row,
+        {{ lineage_columns() }},
         {{ parse_whole_number('_index') }} as submission_index,
         {{ parse_whole_number(column_or_null(cols, '_id')) }} as submission_id,
         {{ safe_cast(clean_text(column_or_null(cols, '_submission_time')), 'timestamp') }} as submitted_at,
