@@ -20,83 +20,41 @@ SHARE_TOLERANCE = 0.01
 
 _INTL = ", ".join(f"'{g}'" for g in INTERNATIONAL_GROUPS)
 
-# A missing row on either side of a roll-up counts as zero persons (a rayon with no row in
-# rayon_population but communities with persons is a failure, and the other way round).
-TOTALS_COMMUNITY_TO_RAYON = """
-with communities as (
-    select round_id, population_group, rayon_code, cast(sum(persons) as double) as persons
-    from marts.community_population
-    group by round_id, population_group, rayon_code
+def _rollup(child: str, parent: str, key: str | None, summed_as: str) -> str:
+    """SQL putting a parent table's persons next to the sum of its children's, per round and group.
+
+    A missing row on either side counts as zero persons (a rayon with no row in rayon_population
+    but communities with persons is a failure, and the other way round).
+    """
+    keys = ["round_id", "population_group", *([key] if key else [])]
+    listed = ", ".join(keys)
+    return f"""
+with children as (
+    select {listed}, cast(sum(persons) as double) as persons
+    from marts.{child}
+    group by {listed}
 ),
-rayons as (
-    select round_id, population_group, rayon_code, cast(persons as double) as persons
-    from marts.rayon_population
+parents as (
+    select {listed}, cast(persons as double) as persons
+    from marts.{parent}
 ),
 final as (
     select
-        coalesce(r.round_id, c.round_id) as round_id,
-        coalesce(r.population_group, c.population_group) as population_group,
-        coalesce(r.rayon_code, c.rayon_code) as rayon_code,
-        case when r.round_id is null then 0 else r.persons end as persons,
-        case when c.round_id is null then 0 else c.persons end as persons_from_communities,
-    from rayons as r
-    full outer join communities as c
-        on r.round_id = c.round_id
-        and r.population_group = c.population_group
-        and r.rayon_code = c.rayon_code
+        {", ".join(f"coalesce(p.{k}, c.{k}) as {k}" for k in keys)},
+        case when p.round_id is null then 0 else p.persons end as persons,
+        case when c.round_id is null then 0 else c.persons end as {summed_as},
+    from parents as p
+    full outer join children as c
+        on {" and ".join(f"p.{k} = c.{k}" for k in keys)}
 )
-select * from final order by round_id, population_group, rayon_code
+select * from final order by {listed}
 """
 
-TOTALS_RAYON_TO_OBLAST = """
-with rayons as (
-    select round_id, population_group, oblast_code, cast(sum(persons) as double) as persons
-    from marts.rayon_population
-    group by round_id, population_group, oblast_code
-),
-oblasts as (
-    select round_id, population_group, oblast_code, cast(persons as double) as persons
-    from marts.oblast_population
-),
-final as (
-    select
-        coalesce(o.round_id, r.round_id) as round_id,
-        coalesce(o.population_group, r.population_group) as population_group,
-        coalesce(o.oblast_code, r.oblast_code) as oblast_code,
-        case when o.round_id is null then 0 else o.persons end as persons,
-        case when r.round_id is null then 0 else r.persons end as persons_from_rayons,
-    from oblasts as o
-    full outer join rayons as r
-        on o.round_id = r.round_id
-        and o.population_group = r.population_group
-        and o.oblast_code = r.oblast_code
-)
-select * from final order by round_id, population_group, oblast_code
-"""
 
-TOTALS_OBLAST_TO_NATIONAL = """
-with oblasts as (
-    select round_id, population_group, cast(sum(persons) as double) as persons
-    from marts.oblast_population
-    group by round_id, population_group
-),
-national as (
-    select round_id, population_group, cast(persons as double) as persons
-    from marts.national_population
-),
-final as (
-    select
-        coalesce(n.round_id, o.round_id) as round_id,
-        coalesce(n.population_group, o.population_group) as population_group,
-        case when n.round_id is null then 0 else n.persons end as persons,
-        case when o.round_id is null then 0 else o.persons end as persons_from_oblasts,
-    from national as n
-    full outer join oblasts as o
-        on n.round_id = o.round_id
-        and n.population_group = o.population_group
-)
-select * from final order by round_id, population_group
-"""
+TOTALS_COMMUNITY_TO_RAYON = _rollup("community_population", "rayon_population", "rayon_code",
+                                    "persons_from_communities")
+TOTALS_RAYON_TO_OBLAST = _rollup("rayon_population", "oblast_population", "oblast_code", "persons_from_rayons")
+TOTALS_OBLAST_TO_NATIONAL = _rollup("oblast_population", "national_population", None, "persons_from_oblasts")
 
 
 def _breakdown_to_national(table: str, column: str) -> str:

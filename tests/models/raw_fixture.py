@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from loaders.raw import LOAD_LOG_COLUMNS
+
 LINEAGE = (
     ("_load_id", "VARCHAR"),
     ("_round_id", "INTEGER"),
@@ -33,23 +35,6 @@ SHEETS = {
     "b1_main": ("b1", "BMA Kyrgyzstan B1 district asse"),
     "b1_villages": ("b1", "villages"),
 }
-
-LOAD_LOG_COLUMNS = (
-    ("load_id", "VARCHAR"),
-    ("attempted_at", "TIMESTAMP"),
-    ("round_id", "INTEGER"),
-    ("form", "VARCHAR"),
-    ("file_name", "VARCHAR"),
-    ("file_path", "VARCHAR"),
-    ("file_sha256", "VARCHAR"),
-    ("status", "VARCHAR"),
-    ("message", "VARCHAR"),
-    ("rows_per_sheet", "VARCHAR"),
-    ("personal_columns_dropped", "VARCHAR"),
-    ("unknown_columns", "VARCHAR"),
-    ("superseded_load_id", "VARCHAR"),
-)
-
 
 def column_name(kobo_path: str) -> str:
     """Raw column name of a Kobo path: lower-cased, `/` -> `__`."""
