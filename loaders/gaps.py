@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -370,15 +371,23 @@ def _code(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
-def _validate_sources(table: Table, file_name: str) -> set[str]:
-    """Check a sources table; return its source ids."""
-    ids: dict[str, int] = {}
+def _checked_rows(table: Table, required: tuple[str, ...], file_name: str
+                  ) -> Iterator[tuple[int, dict[str, str | None], Callable[..., InputError]]]:
+    """Each row of a table with its number and an error maker naming file, sheet, column and row;
+    a row with an empty required column is refused first."""
     for row_no, r in table.rows:
         def bad(column: str, message: str, row_no: int = row_no) -> InputError:
             return InputError(message, file=file_name, sheet=table.sheet, column=column, row=row_no)
-        for c in SOURCES_REQUIRED:
+        for c in required:
             if not (r.get(c) or "").strip():
                 raise bad(c, "empty (required)")
+        yield row_no, r, bad
+
+
+def _validate_sources(table: Table, file_name: str) -> set[str]:
+    """Check a sources table; return its source ids."""
+    ids: dict[str, int] = {}
+    for row_no, r, bad in _checked_rows(table, SOURCES_REQUIRED, file_name):
         sid = r["source_id"].strip()
         if sid in ids:
             raise bad("source_id", f"source_id {sid!r} already used in row {ids[sid]}")
@@ -400,12 +409,7 @@ def _validate_availability(table: Table, source_ids: set[str], codes: Codes, fir
     that every indicator has exactly one row per year of the mapping."""
     seen: dict[tuple[str, str, int], int] = {}
     indicators: dict[tuple[str, str], int] = {}
-    for row_no, r in table.rows:
-        def bad(column: str, message: str, row_no: int = row_no) -> InputError:
-            return InputError(message, file=file_name, sheet=table.sheet, column=column, row=row_no)
-        for c in AVAILABILITY_REQUIRED:
-            if not (r.get(c) or "").strip():
-                raise bad(c, "empty (required)")
+    for row_no, r, bad in _checked_rows(table, AVAILABILITY_REQUIRED, file_name):
         measure, breakdown, status = _code(r["measure"]), _code(r["breakdown"]), _code(r["status"])
         if measure not in codes.measures:
             raise bad("measure", f"{r['measure']!r} is not one of {', '.join(codes.measures)}")
@@ -450,12 +454,7 @@ def _validate_availability(table: Table, source_ids: set[str], codes: Codes, fir
 def _validate_estimates(table: Table, source_ids: set[str], codes: Codes, file_name: str) -> None:
     """Check the estimates table."""
     ids: dict[str, int] = {}
-    for row_no, r in table.rows:
-        def bad(column: str, message: str, row_no: int = row_no) -> InputError:
-            return InputError(message, file=file_name, sheet=table.sheet, column=column, row=row_no)
-        for c in ESTIMATES_REQUIRED:
-            if not (r.get(c) or "").strip():
-                raise bad(c, "empty (required)")
+    for row_no, r, bad in _checked_rows(table, ESTIMATES_REQUIRED, file_name):
         eid = r["estimate_id"].strip()
         if eid in ids:
             raise bad("estimate_id", f"estimate_id {eid!r} already used in row {ids[eid]}")
