@@ -137,6 +137,13 @@ def build_sheets(communities: int, seed: int = 7) -> dict[str, pd.DataFrame]:
 # ---------------------------------------------------------------- child tasks
 
 def _peak_rss_mb() -> float:
+    """This process's own peak RSS (``VmHWM``). ``ru_maxrss`` is not used: Linux carries the
+    parent's peak over ``fork`` + ``exec``, so a child would report the generator's memory."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 

@@ -27,15 +27,20 @@ from loaders import forms
 from loaders.raw import (
     DUPLICATE,
     LINEAGE_COLUMNS,
+    LOAD_SHEETS_COLUMNS,
     LOADED,
+    ROW_LINEAGE_COLUMNS,
+    ROWS_SUFFIX,
     SCHEMA,
     Attempt,
     connect_working,
     current_load,
     ensure_load_log,
+    ensure_load_sheets,
     log_refusal,
     new_load_id,
     quote,
+    sheet_view_sql,
     write_attempt,
 )
 from loaders.sources import ExportSource, SheetSource, open_export
@@ -218,15 +223,39 @@ def _check_round(form: str, round_id: int, key: str, sheet: SheetSource, seen: d
 # ---------------------------------------------------------------- writing
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
-    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
-                       "AND table_name = ? ORDER BY ordinal_position", [SCHEMA, table]).fetchall()
+    """The columns of base table raw.<table> in order, or None when there is no such table."""
+    rows = con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = ? "
+                       "AND table_name = ? ORDER BY column_index", [SCHEMA, table]).fetchall()
     return [r[0] for r in rows] or None
 
 
+def _is_base_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                       [SCHEMA, table]).fetchone()[0] > 0
+
+
+def _migrate_legacy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Bring a sheet table of the first raw layout (all seven lineage columns stored on every row,
+    under the name raw.<table>) to the current one, inside the load's transaction: the table becomes
+    raw.<table>__rows, its per-sheet lineage moves to raw.load_sheets, no row is lost."""
+    legacy = {n for n, _ in LINEAGE_COLUMNS} - {n for n, _ in ROW_LINEAGE_COLUMNS}
+    if not _is_base_table(con, table) or not legacy <= set(_table_columns(con, table) or []):
+        return
+    names = ", ".join(quote(n) for n, _ in LOAD_SHEETS_COLUMNS)
+    con.execute(f"INSERT INTO {SCHEMA}.load_sheets ({names}) SELECT _load_id, ?, min(_sheet_name), "
+                f"min(_file_name), count(*) FROM {SCHEMA}.{quote(table)} GROUP BY _load_id", [table])
+    con.execute(f"ALTER TABLE {SCHEMA}.{quote(table)} RENAME TO {quote(table + ROWS_SUFFIX)}")
+    for name in sorted(legacy):
+        con.execute(f"ALTER TABLE {SCHEMA}.{quote(table + ROWS_SUFFIX)} DROP COLUMN {quote(name)}")
+
+
 def _ensure_table(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan) -> list[str]:
-    """Create the sheet's raw table (lineage + every column the form defines for the sheet over
-    all rounds + this file's columns) or add this file's new columns; return the columns added."""
-    have = _table_columns(con, plan.table)
+    """Create the sheet's table raw.<table>__rows (row lineage + every column the form defines for
+    the sheet over all rounds + this file's columns) or add this file's new columns, and (re)create
+    the view raw.<table> over it; return the columns added."""
+    _migrate_legacy_table(con, plan.table)
+    physical = plan.table + ROWS_SUFFIX
+    have = _table_columns(con, physical)
     wanted: dict[str, None] = {}
     if plan.key is not None:
         for c in forms.all_sheet_columns(form, plan.key):
@@ -234,13 +263,15 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan) ->
                 wanted.setdefault(forms.raw_column_name(c), None)
     for _, raw in plan.keep:
         wanted.setdefault(raw, None)
+    added: list[str] = []
     if have is None:
-        cols = [f"{quote(n)} {t}" for n, t in LINEAGE_COLUMNS] + [f"{quote(c)} VARCHAR" for c in wanted]
-        con.execute(f"CREATE TABLE {SCHEMA}.{quote(plan.table)} ({', '.join(cols)})")
-        return []
-    added = [raw for _, raw in plan.keep if raw not in set(have)]
-    for raw in added:
-        con.execute(f"ALTER TABLE {SCHEMA}.{quote(plan.table)} ADD COLUMN {quote(raw)} VARCHAR")
+        cols = [f"{quote(n)} {t}" for n, t in ROW_LINEAGE_COLUMNS] + [f"{quote(c)} VARCHAR" for c in wanted]
+        con.execute(f"CREATE TABLE {SCHEMA}.{quote(physical)} ({', '.join(cols)})")
+    else:
+        added = [raw for _, raw in plan.keep if raw not in set(have)]
+        for raw in added:
+            con.execute(f"ALTER TABLE {SCHEMA}.{quote(physical)} ADD COLUMN {quote(raw)} VARCHAR")
+    con.execute(sheet_view_sql(plan.table))
     return added
 
 
@@ -263,7 +294,8 @@ def _not_empty(names: list[str]) -> str:
 
 
 def _lineage_sql() -> str:
-    return ", ".join(f"?::{t} AS {quote(n)}" for n, t in LINEAGE_COLUMNS if n != "_source_row")
+    """The row lineage set by the INSERT (``_source_row`` comes from the rows)."""
+    return ", ".join(f"?::{t} AS {quote(n)}" for n, t in ROW_LINEAGE_COLUMNS if n != "_source_row")
 
 
 def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
@@ -276,7 +308,7 @@ def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSo
             continue
         exprs = chunk.exprs if chunk.exprs is not None else list(chunk.arrays)
         values = "".join(f", {e} AS {quote(n)}" for e, n in zip(exprs, names))
-        sql = (f"INSERT INTO {SCHEMA}.{quote(plan.table)} BY NAME SELECT * FROM ("
+        sql = (f"INSERT INTO {SCHEMA}.{quote(plan.table + ROWS_SUFFIX)} BY NAME SELECT * FROM ("
                f"SELECT {_lineage_sql()}{values}, _source_row FROM _mtm_chunk) WHERE {_not_empty(names)}")
         con.register("_mtm_chunk", pa.table({**chunk.arrays, "_source_row": chunk.source_rows}))
         try:
@@ -295,11 +327,11 @@ def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSour
     checked), then rows whose cells are all empty are removed, all inside the load's transaction.
     """
     names = [raw for _, raw in plan.keep]
-    table = f"{SCHEMA}.{quote(plan.table)}"
+    table = f"{SCHEMA}.{quote(plan.table + ROWS_SUFFIX)}"
     scan_sql, scan_params = sheet.scan
     values = "".join(f", c{i} AS {quote(n)}" for i, n in plan.keep)
-    mine = "_load_id = ? AND _sheet_name = ?"
-    key = [lineage[0], lineage[-1]]
+    mine = "_load_id = ?"  # one sheet per table and load (see _land)
+    key = [lineage[0]]
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT {_lineage_sql()}{values} FROM {scan_sql}",
                     [*lineage, *scan_params])
@@ -308,14 +340,15 @@ def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSour
     _pause_for_tests()
     con.execute(f"UPDATE {table} SET _source_row = CAST(rowid - (SELECT min(rowid) FROM {table} "
                 f"WHERE {mine}) + 2 AS INTEGER) WHERE {mine}", [*key, *key])
-    n, lo, hi, distinct = con.execute(f"SELECT count(*), min(_source_row), max(_source_row), "
-                                      f"count(DISTINCT _source_row) FROM {table} WHERE {mine}", key).fetchone()
-    if n and (lo != 2 or hi != n + 1 or distinct != n):
+    # row ids are unique, so consecutive numbers 2..n+1 mean each row got its own file line
+    n, lo, hi = con.execute(f"SELECT count(*), min(_source_row), max(_source_row) FROM {table} "
+                            f"WHERE {mine}", key).fetchone()
+    if n and (lo != 2 or hi != n + 1):
         raise InputError("internal error: could not number the rows of the sheet in file order",
                          file=sheet.file_name, sheet=sheet.name)
     if names:
-        con.execute(f"DELETE FROM {table} WHERE {mine} AND NOT ({_not_empty(names)})", key)
-    return con.execute(f"SELECT count(*) FROM {table} WHERE {mine}", key).fetchone()[0]
+        n -= con.execute(f"DELETE FROM {table} WHERE {mine} AND NOT ({_not_empty(names)})", key).fetchone()[0]
+    return n
 
 
 def load_export(path: Path, round_id: int, working: Path, form: str | None = None) -> LoadResult:
@@ -363,15 +396,32 @@ def load_export(path: Path, round_id: int, working: Path, form: str | None = Non
         con.close()
 
 
+def _unused_table(table: str, used: set[str]) -> str:
+    """``table``, or ``table_2``, ``table_3``... when a sheet of this load already lands there (two
+    unexpected sheets whose names differ only in case or punctuation); adds the result to ``used``."""
+    name, k = table, 2
+    while name in used:
+        name, k = f"{table}_{k}", k + 1
+    used.add(name)
+    return name
+
+
 def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt, form: str,
           round_id: int, superseded: str | None) -> LoadResult:
     sheet_keys = map_sheets(form, round_id, source)
     warnings: list[str] = []
+    # Keep the load's rows in memory until COMMIT instead of writing them to the file as they
+    # arrive: a refused or killed load then leaves no orphan blocks behind, and the commit's
+    # checkpoint compresses everything in one pass (faster than DuckDB's optimistic writes here).
+    con.execute("SET enable_optimistic_write = false")
     con.execute("BEGIN TRANSACTION")
     try:
+        ensure_load_sheets(con)
+        used: set[str] = set()
         for name, key in sheet_keys.items():
             sheet = source.open_sheet(name)
             plan = plan_sheet(form, round_id, sheet, key)
+            plan.table = _unused_table(plan.table, used)
             if key is None:
                 warnings.append(f"unexpected sheet {name!r} landed as raw.{plan.table}")
             if plan.unknown:
@@ -380,8 +430,9 @@ def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt
                 warnings.append(f"sheet {name!r}: columns of the form not in the file (left empty): "
                                 f"{', '.join(plan.missing_optional)}")
             _ensure_table(con, form, plan)
-            lineage = [attempt.load_id, round_id, form, sheet.file_name, source.sha256, name]
-            n = _land_sheet(con, plan, sheet, lineage)
+            n = _land_sheet(con, plan, sheet, [attempt.load_id])
+            con.execute(f"INSERT INTO {SCHEMA}.load_sheets VALUES (?, ?, ?, ?, ?)",
+                        [attempt.load_id, plan.table, name, sheet.file_name, n])
             attempt.rows_per_sheet[name] = n
             attempt.personal_columns_dropped += [p for p in plan.personal
                                                  if p not in attempt.personal_columns_dropped]
