@@ -366,8 +366,7 @@ def load_export(path: Path, round_id: int, working: Path, form: str | None = Non
         source: ExportSource | None = None
         try:
             progress.step(f"reading {path.name}")
-            source = open_export(path)
-            attempt.file_sha256 = source.sha256
+            source = open_export(path)  # starts hashing the file in the background
             if form is None:
                 form = attempt.form = detect_form(source)
             if form not in forms.form_names():
@@ -375,7 +374,11 @@ def load_export(path: Path, round_id: int, working: Path, form: str | None = Non
                                  file=path.name)
             forms.round_settings(form, round_id)
             current = current_load(con, round_id, form)
-            if current and current[1] == source.sha256:
+            # Only a current load can make this file a duplicate: then wait for the hash and
+            # compare; otherwise land while the hash is computed (it is read before the commit).
+            if current:
+                attempt.file_sha256 = source.sha256
+            if current and current[1] == attempt.file_sha256:
                 attempt.status = DUPLICATE
                 attempt.message = (f"same file (SHA-256) as the current load {current[0]} of round "
                                    f"{round_id} {form}: nothing changed")
@@ -384,9 +387,11 @@ def load_export(path: Path, round_id: int, working: Path, form: str | None = Non
                 return LoadResult(attempt)
             return _land(con, source, attempt, form, round_id, current[0] if current else None)
         except InputError as exc:
+            _hash_for_log(attempt, source)
             log_refusal(con, attempt, str(exc))
             raise
         except Exception as exc:  # an unexpected failure is still a refused, logged attempt
+            _hash_for_log(attempt, source)
             log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
             raise
         finally:
@@ -404,6 +409,15 @@ def _unused_table(table: str, used: set[str]) -> str:
         name, k = f"{table}_{k}", k + 1
     used.add(name)
     return name
+
+
+def _hash_for_log(attempt: Attempt, source: ExportSource | None) -> None:
+    """Put the file's SHA-256 on a refused attempt when the file could be read at all."""
+    if source is not None and attempt.file_sha256 is None:
+        try:
+            attempt.file_sha256 = source.sha256
+        except OSError:
+            pass
 
 
 def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt, form: str,
@@ -439,6 +453,7 @@ def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt
             attempt.unknown_columns += [f"{name}: {u}" for u in plan.unknown]
             progress.step(f"{source.file_name} {name!r} -> raw.{plan.table}: {n:,} rows")
             del sheet
+        attempt.file_sha256 = source.sha256
         attempt.status = LOADED
         attempt.superseded_load_id = superseded
         attempt.message = "; ".join(

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import re
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -68,14 +69,22 @@ class SheetSource:
 
 @dataclass
 class ExportSource:
-    """An opened export: the file the operator gave, its SHA-256, and its sheets in order."""
+    """An opened export: the file the operator gave, its SHA-256, and its sheets in order.
+
+    The hash is computed on a background thread from the moment the export is opened; reading
+    ``sha256`` waits for it. A loader that does not need it yet (no current load to compare with)
+    lands rows meanwhile."""
 
     path: Path
     file_name: str
-    sha256: str
+    hasher: Future[str] = field(repr=False)
     sheet_names: list[str]
     open_sheet: Callable[[str], SheetSource] = field(repr=False)
     cleanup: Callable[[], None] = field(default=lambda: None, repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return self.hasher.result()
 
 
 def _sha256_files(paths: list[Path]) -> str:
@@ -83,8 +92,22 @@ def _sha256_files(paths: list[Path]) -> str:
     for p in paths:
         with p.open("rb") as fh:
             while block := fh.read(_HASH_BLOCK):
-                h.update(block)
+                h.update(block)  # hashlib releases the GIL for large blocks
     return h.hexdigest()
+
+
+def hash_in_background(paths: list[Path]) -> Future[str]:
+    """Start hashing ``paths`` (concatenated, in order) on a thread of its own; the future's result
+    is the hex SHA-256, or the OSError that stopped it."""
+    future: Future[str] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(_sha256_files(paths))
+        except Exception as exc:  # noqa: BLE001 (not swallowed: re-raised to the reader of the hash)
+            future.set_exception(exc)
+    threading.Thread(target=run, name="mtm-sha256", daemon=True).start()
+    return future
 
 
 # ---------------------------------------------------------------- cell -> text (XLSX)
@@ -285,7 +308,7 @@ def open_xlsx(path: Path) -> ExportSource:
         pending.clear()
         wb.close()
 
-    return ExportSource(path=path, file_name=path.name, sha256=_sha256_files([path]),
+    return ExportSource(path=path, file_name=path.name, hasher=hash_in_background([path]),
                         sheet_names=names, open_sheet=open_sheet, cleanup=cleanup)
 
 
@@ -353,7 +376,7 @@ def _csv_sheet(path: Path, name: str, label: str) -> SheetSource:
                        errors=lambda exc: _csv_error(exc, label, name))
 
 
-def _csv_export(path: Path, files: list[Path], label_of: Callable[[Path], str], sha: str,
+def _csv_export(path: Path, files: list[Path], label_of: Callable[[Path], str], hasher: Future[str],
                 cleanup: Callable[[], None]) -> ExportSource:
     by_name = {f.stem: f for f in files}
     if not by_name:
@@ -363,7 +386,7 @@ def _csv_export(path: Path, files: list[Path], label_of: Callable[[Path], str], 
     def open_sheet(name: str) -> SheetSource:
         f = by_name[name]
         return _csv_sheet(f, name, label_of(f))
-    return ExportSource(path=path, file_name=path.name, sha256=sha, sheet_names=list(by_name),
+    return ExportSource(path=path, file_name=path.name, hasher=hasher, sheet_names=list(by_name),
                         open_sheet=open_sheet, cleanup=cleanup)
 
 
@@ -371,13 +394,13 @@ def open_csv_folder(path: Path) -> ExportSource:
     """A folder of ``<sheet>.csv`` files; hashed as the sheets concatenated in sorted name order."""
     files = sorted((f for f in path.iterdir() if f.is_file() and f.suffix.lower() == ".csv"),
                    key=lambda f: f.name)
-    return _csv_export(path, files, lambda f: f"{path.name}/{f.name}", _sha256_files(files),
+    return _csv_export(path, files, lambda f: f"{path.name}/{f.name}", hash_in_background(files),
                        lambda: None)
 
 
 def open_zip(path: Path) -> ExportSource:
     """A ``.zip`` of CSV sheets, extracted to a temporary folder; hashed as the zip file."""
-    sha = _sha256_files([path])
+    sha = hash_in_background([path])
     tmp = tempfile.TemporaryDirectory(prefix="mtm_load_")
     try:
         with zipfile.ZipFile(path) as zf:
