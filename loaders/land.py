@@ -43,7 +43,7 @@ from loaders.raw import (
     sheet_view_sql,
     write_attempt,
 )
-from loaders.sources import ExportSource, SheetSource, open_export
+from loaders.sources import ExportSource, SheetSource, hash_in_background, open_export
 from mtm import progress
 from mtm.errors import InputError
 
@@ -387,11 +387,11 @@ def load_export(path: Path, round_id: int, working: Path, form: str | None = Non
                 return LoadResult(attempt)
             return _land(con, source, attempt, form, round_id, current[0] if current else None)
         except InputError as exc:
-            _hash_for_log(attempt, source)
+            _hash_for_log(attempt, source, path)
             log_refusal(con, attempt, str(exc))
             raise
         except Exception as exc:  # an unexpected failure is still a refused, logged attempt
-            _hash_for_log(attempt, source)
+            _hash_for_log(attempt, source, path)
             log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
             raise
         finally:
@@ -411,13 +411,18 @@ def _unused_table(table: str, used: set[str]) -> str:
     return name
 
 
-def _hash_for_log(attempt: Attempt, source: ExportSource | None) -> None:
-    """Put the file's SHA-256 on a refused attempt when the file could be read at all."""
-    if source is not None and attempt.file_sha256 is None:
-        try:
+def _hash_for_log(attempt: Attempt, source: ExportSource | None, path: Path) -> None:
+    """Put the file's SHA-256 on a refused attempt: that of the opened export, or for a file that
+    could not even be opened (a corrupt workbook or zip) that of its bytes; none if unreadable."""
+    if attempt.file_sha256 is not None:
+        return
+    try:
+        if source is not None:
             attempt.file_sha256 = source.sha256
-        except OSError:
-            pass
+        elif path.is_file():
+            attempt.file_sha256 = hash_in_background([path]).result()
+    except OSError:
+        pass
 
 
 def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt, form: str,

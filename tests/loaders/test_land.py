@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -128,6 +129,23 @@ def test_load_log_records_each_attempt(loaded_b2: Path, exports) -> None:
     assert set(json.loads(row["personal_columns_dropped"])) == set(forms.PERSONAL_COLUMNS)
     assert json.loads(row["unknown_columns"]) == []
     assert query(loaded_b2, "SELECT DISTINCT _load_id FROM raw.b2_main") == [(row["load_id"],)]
+
+
+def test_load_log_has_the_sha256_of_loaded_and_refused_files(tmp_path: Path, wh: Path, exports) -> None:
+    def sha(*paths: Path) -> str:
+        h = hashlib.sha256()
+        for p in paths:
+            h.update(p.read_bytes())
+        return h.hexdigest()
+    folder = exports["b2_r3_csv"]
+    assert load(wh, str(folder), "--round", "3") == 0
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(exports["b2_r2_xlsx"].read_bytes()[:5000])
+    assert load(wh, str(broken), "--round", "2") == 2
+    loaded, refused = log_rows(wh)
+    assert loaded["file_sha256"] == sha(*sorted(folder.glob("*.csv"), key=lambda f: f.name))
+    assert refused["status"] == "refused" and refused["file_sha256"] == sha(broken)
+    assert query(wh, "SELECT DISTINCT _file_sha256 FROM raw.b2_ki") == [(loaded["file_sha256"],)]
 
 
 # ---------------------------------------------------------------- header checks

@@ -1,13 +1,16 @@
-"""loaders.sources: every cell becomes text, the same way in every path."""
+"""loaders.sources: every cell becomes text, the same way in every path; the file hash."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pytest
 
-from loaders.sources import column_text, encode_block
+from loaders.sources import column_text, encode_block, hash_in_background
 
 
 def _texts(block: list[list], keep: list[int]) -> list[tuple]:
@@ -38,3 +41,12 @@ def test_block_encoding_matches_column_encoding() -> None:
                     ("1e+20", "b", None, "2024-01-02", None)]
     for i in range(5):
         assert [r[i] for r in rows] == column_text([row[i] for row in block]).to_pylist()
+
+
+def test_hash_in_background_gives_the_hash_or_the_error(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_bytes(b"x;y\n1;2\n" * 50_000)
+    b.write_bytes(b"z\n3\n")
+    assert hash_in_background([a, b]).result() == hashlib.sha256(a.read_bytes() + b.read_bytes()).hexdigest()
+    with pytest.raises(FileNotFoundError):
+        hash_in_background([tmp_path / "gone.csv"]).result()
