@@ -17,7 +17,6 @@ transaction per file; every attempt is logged in ``raw.load_log``.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,7 @@ from loaders.raw import (
     quote,
     write_attempt,
 )
-from loaders.sources import header_text
+from loaders.sources import header_text, sha256_files
 from mtm import progress
 from mtm.errors import InputError
 
@@ -225,15 +224,6 @@ def _check_columns(table: Table, expected: tuple[str, ...], required: tuple[str,
     return [c for c in table.columns if c not in expected]
 
 
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, in blocks."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def read_workbook(path: Path, country: str | None = None, codes: Codes | None = None) -> GapWorkbook:
     """Read and validate a gap workbook; raise InputError naming file, sheet, column and row."""
     codes = codes or Codes.from_seeds()
@@ -313,7 +303,7 @@ def _read(wb: CalamineWorkbook, path: Path, sheet_names: list[str], country: str
             unknown += [f"{sheet}: {c}" for c in _check_columns(estimates, ESTIMATES_COLUMNS,
                                                                ESTIMATES_REQUIRED, file_name)]
             _validate_estimates(estimates, source_ids, codes, file_name)
-    return GapWorkbook(file_name=file_name, sha256=sha256_of(path), country_code=country_code,
+    return GapWorkbook(file_name=file_name, sha256=sha256_files([path]), country_code=country_code,
                        about=about, availability=availability, sources=sources, estimates=estimates,
                        unknown_columns=unknown)
 
@@ -516,7 +506,7 @@ def load_gap_workbook(path: Path | str, working: Path, country: str | None = Non
         try:
             progress.step(f"reading {path.name}")
             if path.exists() and path.is_file():
-                attempt.file_sha256 = sha256_of(path)
+                attempt.file_sha256 = sha256_files([path])
             wb = read_workbook(path, country)
             current = current_gap_load(con, wb.country_code)
             if current and current[1] == wb.sha256:

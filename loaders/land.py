@@ -42,8 +42,9 @@ from loaders.raw import (
     quote,
     sheet_view_sql,
     write_attempt,
+    write_load_sheet,
 )
-from loaders.sources import ExportSource, SheetSource, hash_in_background, open_export
+from loaders.sources import ExportSource, SheetSource, open_export, sha256_files
 from mtm import progress
 from mtm.errors import InputError
 
@@ -282,11 +283,11 @@ def _pause_for_tests() -> None:
         time.sleep(60)
 
 
-def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
+def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, load_id: str) -> int:
     """Land one sheet; rows whose cells are all empty are left out. Returns the rows landed."""
     if sheet.scan is not None:
-        return _land_scan(con, plan, sheet, lineage)
-    return _land_chunks(con, plan, sheet, lineage)
+        return _land_scan(con, plan, sheet, load_id)
+    return _land_chunks(con, plan, sheet, load_id)
 
 
 def _not_empty(names: list[str]) -> str:
@@ -298,7 +299,7 @@ def _lineage_sql() -> str:
     return ", ".join(f"?::{t} AS {quote(n)}" for n, t in ROW_LINEAGE_COLUMNS if n != "_source_row")
 
 
-def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
+def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, load_id: str) -> int:
     """Insert a sheet through Arrow, one INSERT per (large) chunk; the cell -> text conversion runs
     inside the INSERT."""
     names = [raw for _, raw in plan.keep]
@@ -312,14 +313,14 @@ def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSo
                f"SELECT {_lineage_sql()}{values}, _source_row FROM _mtm_chunk) WHERE {_not_empty(names)}")
         con.register("_mtm_chunk", pa.table({**chunk.arrays, "_source_row": chunk.source_rows}))
         try:
-            landed += con.execute(sql, lineage).fetchone()[0]
+            landed += con.execute(sql, [load_id]).fetchone()[0]
         finally:
             con.unregister("_mtm_chunk")
         _pause_for_tests()
     return landed
 
 
-def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, lineage: list) -> int:
+def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, load_id: str) -> int:
     """Insert a CSV sheet straight from DuckDB's reader (no copy through Python or Arrow).
 
     DuckDB keeps the file's row order on insert (``preserve_insertion_order``), so the rows of
@@ -331,10 +332,10 @@ def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSour
     scan_sql, scan_params = sheet.scan
     values = "".join(f", c{i} AS {quote(n)}" for i, n in plan.keep)
     mine = "_load_id = ?"  # one sheet per table and load (see _land)
-    key = [lineage[0]]
+    key = [load_id]
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT {_lineage_sql()}{values} FROM {scan_sql}",
-                    [*lineage, *scan_params])
+                    [load_id, *scan_params])
     except duckdb.Error as exc:
         raise (sheet.errors(exc) if sheet.errors else exc) from exc
     _pause_for_tests()
@@ -420,7 +421,7 @@ def _hash_for_log(attempt: Attempt, source: ExportSource | None, path: Path) -> 
         if source is not None:
             attempt.file_sha256 = source.sha256
         elif path.is_file():
-            attempt.file_sha256 = hash_in_background([path]).result()
+            attempt.file_sha256 = sha256_files([path])
     except OSError:
         pass
 
@@ -449,9 +450,8 @@ def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt
                 warnings.append(f"sheet {name!r}: columns of the form not in the file (left empty): "
                                 f"{', '.join(plan.missing_optional)}")
             _ensure_table(con, form, plan)
-            n = _land_sheet(con, plan, sheet, [attempt.load_id])
-            con.execute(f"INSERT INTO {SCHEMA}.load_sheets VALUES (?, ?, ?, ?, ?)",
-                        [attempt.load_id, plan.table, name, sheet.file_name, n])
+            n = _land_sheet(con, plan, sheet, attempt.load_id)
+            write_load_sheet(con, [attempt.load_id, plan.table, name, sheet.file_name, n])
             attempt.rows_per_sheet[name] = n
             attempt.personal_columns_dropped += [p for p in plan.personal
                                                  if p not in attempt.personal_columns_dropped]

@@ -89,13 +89,17 @@ def ensure_load_sheets(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.load_sheets ({cols})")
 
 
+def write_load_sheet(con: duckdb.DuckDBPyConnection, values: list) -> None:
+    """Insert one raw.load_sheets row: values in the order of LOAD_SHEETS_COLUMNS."""
+    names = ", ".join(quote(n) for n, _ in LOAD_SHEETS_COLUMNS)
+    marks = ", ".join("?" for _ in LOAD_SHEETS_COLUMNS)
+    con.execute(f"INSERT INTO {SCHEMA}.load_sheets ({names}) VALUES ({marks})", values)
+
+
 def sheet_view_sql(table: str) -> str:
     """``CREATE OR REPLACE VIEW raw.<table>``: the rows of ``raw.<table>__rows`` with the full
     lineage (LINEAGE_COLUMNS) first, then every landed column. Only loads logged as ``loaded``
     join, so a row appears exactly once."""
-    names = {n for n, _ in LINEAGE_COLUMNS}
-    assert names == {"_load_id", "_round_id", "_form", "_file_name", "_file_sha256", "_sheet_name",
-                     "_source_row"}, "sheet_view_sql must follow LINEAGE_COLUMNS"
     literal = "'" + table.replace("'", "''") + "'"
     return (
         f"CREATE OR REPLACE VIEW {SCHEMA}.{quote(table)} AS SELECT r._load_id, l.round_id AS _round_id, "

@@ -87,7 +87,8 @@ class ExportSource:
         return self.hasher.result()
 
 
-def _sha256_files(paths: list[Path]) -> str:
+def sha256_files(paths: list[Path]) -> str:
+    """Hex SHA-256 of the files' bytes, concatenated in the order given, read in blocks."""
     h = hashlib.sha256()
     for p in paths:
         with p.open("rb") as fh:
@@ -103,7 +104,7 @@ def hash_in_background(paths: list[Path]) -> Future[str]:
 
     def run() -> None:
         try:
-            future.set_result(_sha256_files(paths))
+            future.set_result(sha256_files(paths))
         except Exception as exc:  # noqa: BLE001 (not swallowed: re-raised to the reader of the hash)
             future.set_exception(exc)
     threading.Thread(target=run, name="mtm-sha256", daemon=True).start()
