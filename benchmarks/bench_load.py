@@ -36,8 +36,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loaders import forms
-from sample.kobo_export import write_export
+from mtm.core import forms
+from mtm.sample.kobo_export import write_export
 
 ROUND = 3
 # repeat rows per community (mean): 3+3+4+4+3+3 = 20 -> 1,000,000 rows for 50,000 communities
@@ -191,8 +191,8 @@ def task_calamine_read(xlsx: Path) -> dict:
 
 
 def task_land(path: Path, db: Path) -> dict:
-    from loaders.land import load_export
-    from mtm import progress
+    from mtm.core import progress
+    from mtm.loaders.land import load_export
 
     progress.set_quiet(True)
     t0 = time.perf_counter()

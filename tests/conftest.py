@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mtm import cli, warehouse
+from mtm import cli
+from mtm.core import warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 GAP_WORKBOOK = PROJECT_DIR / "data" / "gaps" / "kgz_2024.xlsx"

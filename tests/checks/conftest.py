@@ -16,7 +16,7 @@ import marts_fixture
 @pytest.fixture(scope="session")
 def gx_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the committed GX definitions, so results and docs stay out of the repository."""
-    from checks import gx_context
+    from mtm.checks import gx_context
 
     return gx_context.copy_context(tmp_path_factory.mktemp("gx"))
 

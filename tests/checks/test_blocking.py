@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from checks import gate, registry
-from mtm import warehouse
+from mtm.checks import gate, registry
+from mtm.core import warehouse
 
 Fault = Callable[[duckdb.DuckDBPyConnection], str]
 

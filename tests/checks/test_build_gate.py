@@ -10,8 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from checks import gx_context
-from mtm import build, cli, warehouse
+from mtm import cli
+from mtm.checks import gx_context
+from mtm.core import warehouse
+from mtm.pipeline import build
 
 
 def _digest(path: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks import gx_context, registry
+from mtm.checks import gx_context, registry
 
 
 def test_committed_suites_match_the_code(gx_root: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from checks import gate, reconcile
+from mtm.checks import gate, reconcile
 
 SEED_CSV = Path(__file__).resolve().parents[2] / "seeds" / "published_round3_figures.csv"
 

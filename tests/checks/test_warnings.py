@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from checks import gate, registry
-from mtm import build
+from mtm.checks import gate, registry
+from mtm.pipeline import build
 from tests.models.raw_fixture import write_raw
 
 sys.path.insert(0, str(Path(__file__).parent))

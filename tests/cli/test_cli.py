@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mtm import cli, warehouse
+from mtm.cli import app as cli
+from mtm.core import warehouse
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:

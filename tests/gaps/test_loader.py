@@ -9,9 +9,10 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from loaders.gaps import load_gap_workbook, read_workbook
-from mtm import cli, warehouse
-from mtm.errors import InputError
+from mtm import cli
+from mtm.core import warehouse
+from mtm.core.errors import InputError
+from mtm.loaders.gaps import load_gap_workbook, read_workbook
 from tests.gaps import tiny_workbook as tw
 
 KGZ_WORKBOOK = tw.PROJECT_DIR / "data" / "gaps" / "kgz_2024.xlsx"
@@ -232,7 +233,7 @@ def test_failure_mid_load_rolls_back_every_table(tiny: Path, tmp_path: Path,
     working = tmp_path / "w.work.duckdb"
     load_gap_workbook(tiny, working)
     before = _snapshot(working)
-    from loaders import gaps
+    from mtm.loaders import gaps
 
     real_insert = gaps._insert
     calls = {"n": 0}

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.gaps import load_gap_workbook
-from reports.gap_heatmap import render_gap_heatmap
+from mtm.loaders.gaps import load_gap_workbook
+from mtm.reports.gap_heatmap import render_gap_heatmap
 from tests.gaps import tiny_workbook as tw
 
 PROJECT = tw.PROJECT_DIR

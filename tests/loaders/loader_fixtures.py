@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from loaders import forms
-from sample.kobo_export import write_export
+from mtm.core import forms
+from mtm.sample.kobo_export import write_export
 
 PERSONAL_VALUES = ("Aibek Enumeratorov", "Gulnara Informantova", "+996 555 123 456", "kobo_officer_7")
 

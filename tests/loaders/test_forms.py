@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders import forms
-from mtm.errors import InputError
+from mtm.core import forms
+from mtm.core.errors import InputError
 
 
 def test_rounds_and_years_come_from_settings() -> None:

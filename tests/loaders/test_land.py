@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from loader_fixtures import PERSONAL_VALUES, export, make_sheets, snapshot
 
-from loaders import forms
-from loaders.land import PAUSE_ENV
-from loaders.raw import LINEAGE_COLUMNS, LOAD_LOG_COLUMNS
-from mtm.cli import main
+from mtm.cli.app import main
+from mtm.core import forms
+from mtm.loaders.land import PAUSE_ENV
+from mtm.loaders.raw import LINEAGE_COLUMNS, LOAD_LOG_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN_B2 = forms.main_sheet_name("b2", 3)
@@ -295,7 +295,7 @@ def test_a_load_killed_mid_transaction_leaves_the_warehouse_as_it_was(tmp_path: 
     big = export(tmp_path, "b2", 3, fmt, name="big", n=n, per_parent=3)
     marker = tmp_path / "inside-transaction"
     env = {**os.environ, PAUSE_ENV: str(marker)}
-    proc = subprocess.Popen([sys.executable, "-m", "mtm.cli", "--quiet", "load", str(big), "--round", "3",
+    proc = subprocess.Popen([sys.executable, "-m", "mtm.cli.app", "--quiet", "load", str(big), "--round", "3",
                              "--warehouse", str(wh)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

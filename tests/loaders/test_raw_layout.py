@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 from loader_fixtures import export, make_sheets
 
-from loaders import forms
-from loaders.raw import LINEAGE_COLUMNS, ROW_LINEAGE_COLUMNS, ROWS_SUFFIX
-from mtm.cli import main
+from mtm.cli.app import main
+from mtm.core import forms
+from mtm.loaders.raw import LINEAGE_COLUMNS, ROW_LINEAGE_COLUMNS, ROWS_SUFFIX
 
 LINEAGE = [n for n, _ in LINEAGE_COLUMNS]
 

@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from loaders.sources import column_text, encode_block, hash_in_background
+from mtm.loaders.sources import column_text, encode_block, hash_in_background
 
 
 def _texts(block: list[list], keep: list[int]) -> list[tuple]:

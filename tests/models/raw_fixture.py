@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.raw import LOAD_LOG_COLUMNS
+from mtm.loaders.raw import LOAD_LOG_COLUMNS
 
 LINEAGE = (
     ("_load_id", "VARCHAR"),

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mtm import warehouse
+from mtm.core import warehouse
 
 pytestmark = pytest.mark.slow
 

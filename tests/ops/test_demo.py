@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mtm import demo
+from mtm.cli import demo
 
 
 @pytest.fixture

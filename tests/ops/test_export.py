@@ -9,7 +9,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from mtm import cli, export, publish, warehouse
+from mtm import cli
+from mtm.core import warehouse
+from mtm.publish import export, publish
 from tests.ops.marts_fixture import make_marts
 
 EVIL = '=cmd|"/c calc"!A1'

@@ -13,9 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import checks
-from mtm import build, publish, warehouse
-from mtm.errors import InputError, QualityGateFailed
+from mtm import checks
+from mtm.core import warehouse
+from mtm.core.errors import InputError, QualityGateFailed
+from mtm.pipeline import build
+from mtm.publish import publish
 from tests.ops.marts_fixture import make_marts
 
 READER = Path(__file__).with_name("reader.py")
@@ -107,10 +109,10 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch):
     def run_gate(working: Path, reconcile: bool = False):
         return types.SimpleNamespace(blocking_failed=list(controls.blocking))
 
-    fake_gate = types.ModuleType("checks.gate")
+    fake_gate = types.ModuleType("mtm.checks.gate")
     fake_gate.run_gate = run_gate
     monkeypatch.setattr(build, "run_dbt", fake_run_dbt)
-    monkeypatch.setitem(sys.modules, "checks.gate", fake_gate)
+    monkeypatch.setitem(sys.modules, "mtm.checks.gate", fake_gate)
     monkeypatch.setattr(checks, "gate", fake_gate, raising=False)
     return controls
 

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from mtm import cli
-from reports import charts
-from reports import round as round_report
+from mtm.reports import charts
+from mtm.reports import round as round_report
 from tests.browser import BrowserUnavailable, render
 from tests.ops.marts_fixture import make_marts
 

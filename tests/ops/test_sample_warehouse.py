@@ -12,8 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mtm import docs, export, warehouse
-from reports import round as round_report
+from mtm.core import warehouse
+from mtm.pipeline import docs
+from mtm.publish import export
+from mtm.reports import round as round_report
 from tests.browser import BrowserUnavailable, render
 from tests.conftest import copy_warehouse
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mtm import cli, warehouse
+from mtm import cli
+from mtm.core import warehouse
 from tests.browser import BrowserUnavailable, chromium_path, render
 
 
@@ -19,7 +20,7 @@ def failed_build(built_sample_warehouse: warehouse.WarehousePaths,
                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """A copy of the sample whose working copy failed the gate (one rayon total raised by 7);
     nothing published. Returns the published path and the facts the report must show."""
-    from checks import gate, gx_context
+    from mtm.checks import gate, gx_context
 
     root = tmp_path_factory.mktemp("failed")
     paths = warehouse.resolve(root / "mtm.duckdb")

@@ -12,9 +12,9 @@ import independent_reading as ir
 import pandas as pd
 import pytest
 
-from sample.continuity import DELIBERATE_JUMPS, observed_fraction
-from sample.generator import DEFAULT_SEED, generate_round, round_years
-from sample.kobo_export import write_export
+from mtm.sample.continuity import DELIBERATE_JUMPS, observed_fraction
+from mtm.sample.generator import DEFAULT_SEED, generate_round, round_years
+from mtm.sample.kobo_export import write_export
 
 GROUPS = tuple(ir.GROUP_SECTION)
 INTERNATIONAL = ("international_migrant_workers", "return_migrants", "emigrants")

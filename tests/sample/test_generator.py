@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from loaders import forms
-from mtm.cli import main as mtm_main
-from sample.generator import DEFAULT_SEED, generate_round
-from sample.kobo_export import write_export
+from mtm.cli.app import main as mtm_main
+from mtm.core import forms
+from mtm.sample.generator import DEFAULT_SEED, generate_round
+from mtm.sample.kobo_export import write_export
 
 B2_MAIN = forms.main_sheet_name("b2", 3)
 CYRILLIC = re.compile("[\u0400-\u04ff]")

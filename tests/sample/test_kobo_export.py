@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sample.kobo_export import write_export
+from mtm.sample.kobo_export import write_export
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,143 @@
+"""The quality gate ``mtm build`` runs after dbt: blocking GX suites, then SQL warnings.
+
+``run_gate(working_db_path, reconcile=False)`` opens the working DuckDB file, validates the
+blocking frames (``checks.frames``) with the committed GX checkpoints (``expectations/gx``),
+computes the warnings (``checks.warnings``), stores everything in schema ``quality``
+(``checks.store``), builds GX Data Docs under ``expectations/gx/uncommitted/data_docs`` and
+returns a ``GateOutcome`` whose ``blocking_failed`` lists the failed blocking checks (empty =
+publishable).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from mtm.checks import frames, registry, store, warnings
+from mtm.checks.store import CheckResult, OffendingRow
+from mtm.core import progress
+
+
+@dataclass
+class GateOutcome:
+    """What the gate found; ``blocking_failed`` empty means the build may be published."""
+
+    run_id: str
+    blocking_failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    results: list[CheckResult] = field(default_factory=list)
+    data_docs: Path | None = None
+
+
+def _rounds(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Rounds present in the marts (or, failing that, loaded)."""
+    for sql in ("select distinct round_id from marts.communities",
+                "select distinct round_id from raw.load_log where round_id is not null"):
+        try:
+            found = [int(r[0]) for r in con.execute(sql).fetchall() if r[0] is not None]
+        except duckdb.Error:
+            continue
+        if found:
+            return sorted(found)
+    return []
+
+
+def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, list[str]],
+               rounds: list[int], status_if_found: str) -> list[CheckResult]:
+    """Split one check's frame and offending rows into one result per round."""
+    frame_rounds = frame["round_id"] if "round_id" in frame.columns else pd.Series(dtype="Int64")
+    present = sorted({int(r) for r in frame_rounds.dropna().unique()} | set(rounds))
+    results = []
+    records = frame.to_dict("records") if offending else []
+    for round_id in present:
+        in_round = frame.index[frame_rounds == round_id]
+        rows = [
+            OffendingRow(round_id=round_id,
+                         values={k: store.clean_value(v) for k, v in records[i].items()},
+                         problem="; ".join(offending[i]))
+            for i in in_round if i in offending
+        ]
+        results.append(CheckResult(
+            check_name=check.name, severity=check.severity, tool=check.tool, title=check.title,
+            round_id=round_id, status=status_if_found if rows else "pass",
+            rows_checked=len(in_round), offending=rows,
+            message=f"{len(rows)} of {len(in_round)} rows" if rows and status_if_found == "fail" else ""))
+    return results
+
+
+def _error(check: registry.Check, message: str) -> CheckResult:
+    return CheckResult(check_name=check.name, severity=check.severity, tool=check.tool,
+                       title=check.title, round_id=None, status="error", rows_checked=0,
+                       message=message)
+
+
+def _blocking(con: duckdb.DuckDBPyConnection, context: object, check: registry.Check,
+              rounds: list[int]) -> list[CheckResult]:
+    from mtm.checks import gx_context
+
+    try:
+        frame = frames.frame(con, check.name)
+    except duckdb.Error as exc:
+        return [_error(check, f"could not compute the frame: {str(exc).splitlines()[0]}")]
+    frame = frame.reset_index(drop=True)
+    outcome = gx_context.run_checkpoint(context, check.name, frame)
+    if not outcome.success and not outcome.offending:
+        return [_error(check, "; ".join(outcome.failed_expectations) or "validation failed")]
+    check_rounds = [3] if check.reconcile_only else rounds
+    return _per_round(check, frame, outcome.offending, check_rounds, "fail")
+
+
+def _warning(con: duckdb.DuckDBPyConnection, check: registry.Check,
+             rounds: list[int]) -> list[CheckResult]:
+    try:
+        found = warnings.frame(con, check.name)
+    except duckdb.Error as exc:
+        return [_error(check, f"could not compute the warning: {str(exc).splitlines()[0]}")]
+    found = found.reset_index(drop=True)
+    problems: dict[int, list[str]] = {i: [] for i in found.index}  # the check's title says it all
+    results = _per_round(check, found, problems, rounds, "warn")
+    assessed = warnings.communities_assessed(con)
+    for result in results:
+        result.rows_checked = assessed.get(result.round_id, 0)
+    return results
+
+
+def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
+             context_root: Path | None = None, data_docs: bool = True) -> GateOutcome:
+    """Run every active check on the working warehouse and store the results in it.
+
+    ``context_root`` is the GX project root (default ``expectations/``); tests pass a copy.
+    """
+    from mtm.checks import gx_context
+
+    context = gx_context.get_context(context_root or gx_context.PROJECT_ROOT)
+    run_at = datetime.now(UTC).replace(tzinfo=None)
+    outcome = GateOutcome(run_id=uuid.uuid4().hex[:12])
+    with duckdb.connect(str(working_db_path)) as con:
+        rounds = _rounds(con)
+        for check in registry.active_checks(reconcile=reconcile):
+            if check.severity == "blocking":
+                outcome.results.extend(_blocking(con, context, check, rounds))
+            else:
+                outcome.results.extend(_warning(con, check, rounds))
+        store.write(con, outcome.run_id, run_at, reconcile, outcome.results)
+    for result in outcome.results:
+        failed = result.status in ("fail", "error")
+        if result.severity == "blocking" and failed and result.check_name not in outcome.blocking_failed:
+            outcome.blocking_failed.append(result.check_name)
+        if result.severity == "warning" and result.status != "pass" and result.check_name not in outcome.warnings:
+            outcome.warnings.append(result.check_name)
+    if data_docs:
+        sites = context.build_data_docs()
+        local = sites.get("local_site") if isinstance(sites, dict) else None
+        outcome.data_docs = Path(local.removeprefix("file://")) if local else None
+        if outcome.data_docs:
+            progress.step(f"GX Data Docs: {outcome.data_docs}")
+    progress.step(f"quality gate: {len(outcome.blocking_failed)} blocking failed, "
+                  f"{len(outcome.warnings)} warnings")
+    return outcome

@@ -1,0 +1,5 @@
+"""The ``mtm`` command line (entry point ``mtm.cli:main``)."""
+
+from mtm.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,7 @@
+"""``python -m mtm.cli``."""
+
+import sys
+
+from mtm.cli.app import main
+
+sys.exit(main())

@@ -1,0 +1,394 @@
+"""Synthetic Kobo exports (B2 and B1) of a BMA round.
+
+``generate_round`` returns, per form, the sheets of a KoboToolbox "XML values and headers"
+export as pandas DataFrames whose columns are the Kobo paths of that round's form (see
+``forms/bma/README.md`` and ``loaders.forms``). All data is synthetic; round 3 is calibrated
+so that, cleaned by the rules of ``docs/cleaning-rules.md``, it reproduces every figure of the
+published Round 3 report. By default the exports carry the messes of real exports
+(``sample.messes``); ``clean=True`` leaves them out, with the same figures.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from mtm.core import forms
+from mtm.core.errors import InputError
+from mtm.sample.truth import Answers, RoundTruth
+
+DEFAULT_SEED = 20240401
+B2, B1 = "b2", "b1"
+INTERNATIONAL_SECTIONS = {"imw": "imw_nat", "ret": "ret_cty", "emi": "emi_cty"}
+INTERNAL_SECTIONS = {"int_in": ("int_in_origin", "int_in_origin_rayon", "int_in_n"),
+                     "int_out": ("int_out_dest", "int_out_dest_rayon", "int_out_n")}
+VALIDATION = ("validation_status_approved", "validation_status_not_approved", "validation_status_on_hold")
+_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july",
+                                        "august", "september", "october", "november", "december"), 1)}
+
+
+@dataclass
+class Submission:
+    """One submission of a form: its main-sheet answers and its repeat rows (Kobo paths)."""
+
+    main: dict[str, object]
+    repeats: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    time: datetime = datetime(2000, 1, 1)
+    status: str = VALIDATION[0]
+    order: int = 0  # tie-break of equal submission times: the higher _id goes to the higher order
+    personal: dict[str, str] = field(default_factory=dict)  # _submitted_by
+
+
+@dataclass
+class Export:
+    """The submissions of one form of one round, plus rows whose parent submission is gone."""
+
+    form: str
+    submissions: list[Submission]
+    orphans: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- round settings
+
+def round_years(round_id: int, reference_years: list[int] | None,
+                internal_reference_year: int | None) -> tuple[tuple[int, ...], int]:
+    """The per-year fields' years and the internal reference year: given, else from settings.csv."""
+    if reference_years is None:
+        years = tuple(forms.reference_years(B2, round_id))
+    else:
+        years = tuple(sorted(int(y) for y in reference_years))
+    if internal_reference_year is None:
+        try:
+            iry = forms.internal_reference_year(B2, round_id)
+        except InputError:  # a round settings.csv does not know yet
+            iry = None
+        internal_reference_year = iry if iry is not None else years[-1] - 1
+    return years, int(internal_reference_year)
+
+
+def collection_window(round_id: int, internal_year: int) -> tuple[date, date]:
+    """First and last day of a round's collection: from settings.csv's collection_period
+    (``February-April 2024``, ``2023``), else the year after the internal reference year."""
+    year = internal_year + 1
+    try:
+        period = forms.round_settings(B2, round_id).collection_period.lower()
+    except InputError:
+        period = ""
+    months = [_MONTHS[m] for m in re.findall(r"[a-z]+", period) if m in _MONTHS]
+    first_m, last_m = (months[0], months[-1]) if months else (1, 12)
+    start = date(year, first_m, 1)
+    end = (date(year + (last_m == 12), last_m % 12 + 1, 1) - timedelta(days=1))
+    return start, end
+
+
+# --------------------------------------------------------------------------- columns
+
+def _sheet_key(form: str, sheet: str) -> str:
+    return forms.MAIN if sheet == forms.MAIN else sheet
+
+
+def sheet_columns(form: str, sheet: str, years: tuple[int, ...]) -> list[str]:
+    """The column paths of a sheet for a round whose per-year fields cover ``years``.
+
+    Same as ``loaders.forms.sheet_columns`` for a round of settings.csv; a year the form has no
+    field for yet (a later round) gets its field named like the section's others.
+    """
+    key = _sheet_key(form, sheet)
+    choices = forms.choices(form)
+    cols: list[str] = []
+    done_sections: set[str] = set()
+    for q in forms.questions(form):
+        if q.sheet != key:
+            continue
+        py = q.per_year
+        if py:
+            section, _ = py
+            if section in done_sections:
+                continue
+            done_sections.add(section)
+            prefix = q.path.rsplit("/", 1)[0]
+            cols += [f"{prefix}/{section}_n_{y}" for y in years]
+            continue
+        cols.append(q.path)
+        if q.base_type == "geopoint":
+            prefix = q.path.rsplit("/", 1)[0] + "/" if "/" in q.path else ""
+            cols += [f"{prefix}_{q.name}_{part}" for part in forms.GEOPOINT_PARTS]
+        elif q.base_type == "select_multiple" and q.list_name:
+            cols += [f"{q.path}/{c.name}" for c in choices.get(q.list_name, [])]
+    return cols + list(forms.MAIN_METADATA if key == forms.MAIN else forms.REPEAT_METADATA)
+
+
+def main_sheet_name(form: str, round_id: int) -> str:
+    """The main sheet's name (the round's form title cut to 31 characters)."""
+    try:
+        return forms.main_sheet_name(form, round_id)
+    except InputError:  # a round settings.csv does not know yet: the latest title
+        return forms.main_sheet_name(form)
+
+
+def form_version(form: str, round_id: int) -> str:
+    try:
+        return forms.round_settings(form, round_id).version
+    except InputError:
+        return f"r{round_id}"
+
+
+# --------------------------------------------------------------------------- B2 submissions
+
+def _timestamp(rng: np.random.Generator, start: date, end: date) -> datetime:
+    days = (end - start).days
+    d = start + timedelta(days=int(rng.integers(0, days + 1)))
+    return datetime(d.year, d.month, d.day, int(rng.integers(6, 18)), int(rng.integers(0, 60)),
+                    int(rng.integers(0, 60)))
+
+
+def b2_submission(a: Answers, truth: RoundTruth, rng: np.random.Generator, when: datetime,
+                  enumerator: int) -> Submission:
+    """The valid B2 submission of one community, answers as the form's choice names and integers."""
+    c = a.community
+    years = truth.years
+    assess = when.date() - timedelta(days=int(rng.integers(0, 3)))
+    m: dict[str, object] = {
+        "start": f"{assess.isoformat()}T{when.hour - 1 if when.hour else 0:02d}:{when.minute:02d}:00",
+        "end": f"{assess.isoformat()}T{when.hour:02d}:{when.minute:02d}:00",
+        "today": assess.isoformat(),
+        "deviceid": f"collect:SYNTHETIC{enumerator:04d}",
+        "enumerator_name": enumerator_name(enumerator),
+        "assessment_date": assess.isoformat(),
+        "loc/oblast": c.oblast, "loc/rayon": c.rayon, "loc/aiyl_aimak": c.aiyl_aimak or None,
+        "loc/community_name": c.name_cyrillic if rng.random() < 0.3 else c.name,
+        "loc/community_id": c.community_id, "loc/settlement_type": c.settlement_type,
+        "loc/households": a.households, "loc/population": a.population,
+        "loc/gps": f"{c.latitude} {c.longitude} 0 5", "loc/_gps_latitude": c.latitude,
+        "loc/_gps_longitude": c.longitude, "loc/_gps_altitude": 0, "loc/_gps_precision": 5,
+        "int_in/int_in_ref_year": truth.internal_reference_year,
+        "int_out/int_out_ref_year": truth.internal_reference_year,
+        "assessment_year": truth.internal_reference_year + 1,
+    }
+    reps: dict[str, list[dict[str, object]]] = {"ki": []}
+    for k, (sex, ktype, other) in enumerate(a.ki):
+        reps["ki"].append({"ki/ki_name": ki_name(c.community_id, k), "ki/ki_phone": ki_phone(c.community_id, k),
+                           "ki/ki_sex": sex, "ki/ki_type": ktype, "ki/ki_type_other": other or None})
+    for section, sheet in INTERNATIONAL_SECTIONS.items():
+        m[f"{section}/{section}_present"] = a.present[section]
+        rows = []
+        for iso3, counts in a.country_rows.get(section, []):
+            if sum(counts) == 0:
+                continue
+            row: dict[str, object] = {f"{section}/{sheet}/{section}_country": _country_choice(iso3),
+                                      f"{section}/{sheet}/{section}_country_other": None}
+            for y, n in zip(years, counts):
+                row[f"{section}/{sheet}/{section}_n_{y}"] = int(n)
+            rows.append(row)
+        reps[sheet] = rows
+    if a.stay is not None:
+        m["imw/imw_stay_short"], m["imw/imw_stay_long"], m["imw/imw_stay_unknown"] = a.stay
+    for section in ("ret", "emi"):
+        for code, v in a.reasons.get(section, {}).items():
+            m[f"{section}/{section}_reasons/{section}_reason_{code}"] = v
+    for section, (sheet, rayon_field, n_field) in INTERNAL_SECTIONS.items():
+        m[f"{section}/{section}_present"] = a.present[section]
+        reps[sheet] = [{f"{section}/{sheet}/{rayon_field}": r, f"{section}/{sheet}/{n_field}": n}
+                       for r, n in a.internal_rows.get(section, [])]
+        for code, v in a.internal_reasons.get(section, {}).items():
+            m[f"{section}/{section}_reason_{code}"] = v
+    for s, (avail, km) in a.services.items():
+        m[f"svc/{s}_avail"] = avail
+        m[f"svc/{s}_dist_km"] = km
+    return Submission(main=m, repeats=reps, time=when, status=_status(rng),
+                      personal={"_submitted_by": submitter(enumerator)})
+
+
+def _country_choice(iso3: str) -> str:
+    return "dont_know" if iso3 == "UNK" else iso3.lower()
+
+
+def _status(rng: np.random.Generator) -> str:
+    x = rng.random()
+    return "" if x < 0.08 else (VALIDATION[2] if x < 0.11 else VALIDATION[0])
+
+
+def enumerator_name(k: int) -> str:
+    """A clearly synthetic enumerator name."""
+    return f"Synthetic Enumerator {k:02d}"
+
+
+def ki_name(community_id: str, k: int) -> str:
+    """A clearly synthetic key-informant name."""
+    return f"Synthetic Informant {community_id}-{k + 1}"
+
+
+def ki_phone(community_id: str, k: int) -> str:
+    """A clearly synthetic phone number (+996 000 ... is not a Kyrgyz operator prefix)."""
+    return f"+996 000 {community_id[1:4]} {community_id[4:]}{k}"
+
+
+def submitter(k: int) -> str:
+    """A clearly synthetic Kobo account."""
+    return f"synthetic_enum_{k:02d}"
+
+
+def b2_export(truth: RoundTruth, rng: np.random.Generator) -> Export:
+    """One valid submission per assessed community, in submission-time order."""
+    start, end = collection_window(truth.round_id, truth.internal_reference_year)
+    enumerators = {r: int(i) for i, r in enumerate(sorted({a.community.rayon for a in truth.answers}), 1)}
+    subs = []
+    for a in truth.answers:
+        when = _timestamp(rng, start + timedelta(days=7), end)
+        subs.append(b2_submission(a, truth, rng, when, enumerators[a.community.rayon] % 23 + 1))
+    return Export(form=B2, submissions=subs)
+
+
+# --------------------------------------------------------------------------- B1
+
+def b1_export(truth: RoundTruth, rng: np.random.Generator) -> Export:
+    """One B1 submission per assessed rayon, listing most of its B2 communities (with estimates
+    near their B2 counts), missing some, and naming a few that B2 did not assess."""
+    start, _ = collection_window(truth.round_id, truth.internal_reference_year)
+    by_rayon: dict[str, list[Answers]] = {}
+    for a in truth.answers:
+        by_rayon.setdefault(a.community.rayon, []).append(a)
+    assessed = {a.community.community_id for a in truth.answers}
+    not_assessed = [c for c in truth.master if c.community_id not in assessed]
+    subs = []
+    for k, (rayon, lst) in enumerate(sorted(by_rayon.items()), 1):
+        when = _timestamp(rng, start, start + timedelta(days=6))
+        rows = []
+        for a in lst:
+            if rng.random() < 0.12:
+                continue  # referred later by key informants: assessed by B2, not listed by B1
+            rows.append(_village_row(a.community.name, a.community.community_id, _estimates(a, rng), rng))
+        extra = [c for c in not_assessed if c.rayon == rayon][:2]
+        for c in extra:
+            est = [int(x) for x in rng.integers(0, 400, size=5)]
+            rows.append(_village_row(c.name, c.community_id, est, rng))
+        if rng.random() < 0.3:  # a community without a code yet
+            rows.append(_village_row(f"New settlement {k}", None, [int(x) for x in rng.integers(0, 200, size=5)], rng))
+        main = {
+            "start": f"{when.date().isoformat()}T09:00:00", "end": f"{when.date().isoformat()}T12:30:00",
+            "today": when.date().isoformat(), "enumerator_name": enumerator_name(k % 23 + 1),
+            "assessment_date": when.date().isoformat(), "oblast": lst[0].community.oblast, "rayon": rayon,
+            "ki_count": int(rng.integers(2, 7)),
+        }
+        subs.append(Submission(main=main, repeats={"villages": rows}, time=when, status=_status(rng),
+                               personal={"_submitted_by": submitter(k % 23 + 1)}))
+    return Export(form=B1, submissions=subs)
+
+
+def _estimates(a: Answers, rng: np.random.Generator) -> list[int]:
+    tot = [sum(sum(y) for _, y in a.country_rows.get(s, [])) for s in ("imw", "ret", "emi")]
+    tot += [sum(n for _, n in a.internal_rows.get(s, [])) for s in ("int_in", "int_out")]
+    return [int(round(t * rng.uniform(0.7, 1.3) / 10) * 10) for t in tot]
+
+
+def _village_row(name: str, code: str | None, est: list[int], rng: np.random.Generator) -> dict[str, object]:
+    inflow = est[0] + est[3] > est[2] + est[4] or rng.random() < 0.3
+    outflow = not inflow or rng.random() < 0.5
+    flows = " ".join(f for f, on in (("inflow", inflow), ("outflow", outflow)) if on)
+    return {
+        "villages/community_name": name, "villages/community_id": code, "villages/flows": flows,
+        "villages/flows/inflow": int(inflow), "villages/flows/outflow": int(outflow),
+        "villages/est_imw": est[0], "villages/est_ret": est[1], "villages/est_emi": est[2],
+        "villages/est_int_in": est[3], "villages/est_int_out": est[4],
+    }
+
+
+# --------------------------------------------------------------------------- frames
+
+def to_frames(export: Export, round_id: int, years: tuple[int, ...], rng: np.random.Generator,
+              with_personal: bool = True) -> dict[str, pd.DataFrame]:
+    """The export's sheets (main sheet first) as DataFrames with Kobo columns and metadata."""
+    form = export.form
+    main_name = main_sheet_name(form, round_id)
+    version = f"v{form_version(form, round_id)}-{round_id}synthetic"
+    subs = sorted(export.submissions, key=lambda s: (s.time, s.order))
+    base_id = 300_000_000 + round_id * 1_000_000 + (0 if form == B2 else 500_000)
+    main_rows: list[dict[str, object]] = []
+    repeat_rows: dict[str, list[dict[str, object]]] = {r: [] for r in forms.repeat_names(form)}
+    personal_cols = set(forms.PERSONAL_COLUMNS)
+    for i, s in enumerate(subs, 1):
+        sid = base_id + i * 7 + int(rng.integers(0, 7))
+        suuid = str(uuid.UUID(bytes=rng.bytes(16), version=4))
+        stime = s.time.isoformat(timespec="seconds")
+        by = s.personal.get("_submitted_by", "") if with_personal else None
+        row = dict(s.main)
+        row.update({"_id": sid, "_uuid": suuid, "_submission_time": stime, "_validation_status": s.status or None,
+                    "_notes": None, "_status": "submitted_via_web", "_submitted_by": by,
+                    "__version__": version, "_tags": None, "_index": i})
+        main_rows.append(row)
+        for sheet, rows in s.repeats.items():
+            for r in rows:
+                rr = dict(r)
+                rr.update({"_parent_table_name": main_name, "_parent_index": i, "_submission__id": sid,
+                           "_submission__uuid": suuid, "_submission__submission_time": stime,
+                           "_submission__validation_status": s.status or None, "_submission__notes": None,
+                           "_submission__status": "submitted_via_web", "_submission__submitted_by": by,
+                           "_submission___version__": version, "_submission__tags": None})
+                repeat_rows[sheet].append(rr)
+    for sheet, rows in export.orphans.items():
+        for r in rows:
+            rr = dict(r)
+            rr.setdefault("_parent_table_name", main_name)
+            repeat_rows[sheet].append(rr)
+    frames = {main_name: _frame(main_rows, sheet_columns(form, forms.MAIN, years), personal_cols, with_personal)}
+    for sheet in forms.repeat_names(form):
+        rows = repeat_rows[sheet]
+        for k, r in enumerate(rows, 1):
+            r["_index"] = k
+        frames[sheet] = _frame(rows, sheet_columns(form, sheet, years), personal_cols, with_personal)
+    return frames
+
+
+def _frame(rows: list[dict[str, object]], columns: list[str], personal: set[str],
+           with_personal: bool) -> pd.DataFrame:
+    data = {c: [r.get(c) for r in rows] for c in columns}
+    if not with_personal:
+        for c in personal & set(columns):
+            data[c] = [None] * len(rows)
+    df = pd.DataFrame(data, columns=columns)
+    for c in columns:
+        values = [v for v in data[c] if v is not None]
+        if values and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+            df[c] = pd.array(data[c], dtype="Int64")
+        elif values and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                            for v in values):
+            df[c] = pd.array(data[c], dtype="Float64")
+        else:
+            df[c] = pd.Series(data[c], dtype=object)
+    return df
+
+
+# --------------------------------------------------------------------------- entry point
+
+def generate_round(round_id: int, seed: int = DEFAULT_SEED, clean: bool = False,
+                   reference_years: list[int] | None = None,
+                   internal_reference_year: int | None = None) -> dict[str, dict[str, pd.DataFrame]]:
+    """The B2 and B1 exports of a synthetic round: form -> sheet name -> DataFrame (Kobo columns).
+
+    ``reference_years`` and ``internal_reference_year`` default to the round's row of
+    ``forms/bma/settings.csv``. Round 3 is calibrated; other rounds are derived from round 3
+    community by community (``sample.continuity``). Deterministic for a seed. ``clean=False`` (default) adds the
+    messes of real exports (``sample.messes``); they do not change any figure once the rules of
+    ``docs/cleaning-rules.md`` are applied.
+    """
+    from mtm.sample import messes
+    from mtm.sample.continuity import truth_for_round
+
+    years, iry = round_years(round_id, reference_years, internal_reference_year)
+    truth = truth_for_round(round_id, seed, years, iry)
+    rng = np.random.default_rng([seed, round_id, 77])
+    b2 = b2_export(truth, rng)
+    b1 = b1_export(truth, rng)
+    if not clean:
+        mrng = np.random.default_rng([seed, round_id, 99])
+        messes.apply_b2(b2, truth, mrng)
+        messes.apply_b1(b1, truth, mrng)
+    return {
+        B2: to_frames(b2, round_id, years, rng, with_personal=not clean),
+        B1: to_frames(b1, round_id, years, rng, with_personal=not clean),
+    }
