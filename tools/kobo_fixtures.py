@@ -845,15 +845,17 @@ class ExportOptions:
 # off, "/", both, text on, all versions.
 KOBO_DEFAULTS = ExportOptions("English (en)", False, "/", "both", True, "all")
 XML_DEFAULTS = ExportOptions("xml", False, "/", "both", True, "all")
-# Rows every run must contain (the ones compared in the report); the rest is filled pairwise.
+RUSSIAN_WITH_GROUPS = ExportOptions("Russian (ru)", True, "/", "both", True, "all")
+# Rows every run must contain (contrasting shapes); the rest is filled pairwise.
 SEED_ROWS = (
     XML_DEFAULTS,
     ExportOptions("xml", True, "/", "both", True, "all"),
     ExportOptions("xml", True, ".", "both", True, "all"),
-    ExportOptions("Russian (ru)", True, "/", "both", True, "all"),
+    RUSSIAN_WITH_GROUPS,
     ExportOptions("xml", False, "/", "details", True, "all"),
     KOBO_DEFAULTS,
 )
+CSV_EXPORTS = (("b1", XML_DEFAULTS), ("b2", XML_DEFAULTS), ("b2", RUSSIAN_WITH_GROUPS))
 
 
 def covering_options(seeds: Sequence[ExportOptions] = SEED_ROWS) -> list[ExportOptions]:
@@ -985,13 +987,15 @@ def write_api_pages(form: Form, submissions: Sequence[Submission], folder: Path)
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Written:
+    """A file written and its manifest entry."""
+
     path: Path
     entry: dict[str, Any]
 
 
-def generate(forms: dict[str, Form], out: Path, form_dir: Path) -> list[Written]:
+def generate(forms: dict[str, Form], out: Path) -> list[Written]:
     """Write every fixture into ``out`` and return what was written."""
     data = {
         "b1": b1_submissions(forms["b1"]),
@@ -1011,9 +1015,7 @@ def generate(forms: dict[str, Form], out: Path, form_dir: Path) -> list[Written]
             entry = {**base(form, key), "kind": "xlsx", **options.describe()}
             written.append(Written(path, entry))
 
-    for key, options in (("b1", XML_DEFAULTS), ("b2", XML_DEFAULTS), ("b2", ExportOptions(
-        "Russian (ru)", True, "/", "both", True, "all"
-    ))):  # fmt: skip
+    for key, options in CSV_EXPORTS:
         form = forms[key]
         path = out / f"{key}_r{ROUND}__{options.slug()}.csv"
         write_kobo_csv(form, data[key], options, path)
@@ -1102,12 +1104,16 @@ def write_manifest(
             for key, form in forms.items()
         },
         "form_files_sha256": form_fingerprint(form_dir),
-        "options": {
-            "lang": "'xml' = XML values and headers; else labels in that language",
+        "fields": {
+            "kind": "xlsx | kobo_csv (Kobo's CSV export: main sheet only) | api_json (a saved REST API "
+            "page) | expected_totals",
+            "data_set": "the submissions in the file; expected.json has the totals of each data set",
+            "format": "xml (XML values and headers) | labels",
+            "lang": "the labels' language; null for XML values and headers",
             "groups": "Include groups in headers",
             "sep": "Group separator",
-            "multiple_select": "Export select_multiple as: summary (single column), details "
-            "(separate columns), both",
+            "multiple_select": "Export select_multiple as: summary (single column), details (separate "
+            "columns), both",
             "text": "Store date and number responses as text",
             "versions": "Include data from all versions: all | latest",
         },
@@ -1130,8 +1136,9 @@ README = """\
 
 Written by `tools/kobo_fixtures.py` with KoboToolbox's own export library formpack
 (github.com/kobotoolbox/formpack, imported by the script, not part of this project), from the
-forms in `forms/bma` and deterministic synthetic submissions (no real person or place data:
-names, phone numbers and figures are made up). Do not edit by hand: re-run the script.
+forms in `forms/bma` and deterministic synthetic submissions: the places are real, every
+person's name, phone number and every figure is made up. Do not edit by hand: re-run the
+script (it writes the same bytes every time).
 
 - `b1_r3__*.xlsx`, `b2_r3__*.xlsx`: XLSX downloads of round 3 in a pairwise-covering set of
   Kobo's download options (every value of every option, every pair of values of two options).
@@ -1239,12 +1246,15 @@ def _check_workbook(
         report.fact("geopoint columns", f"{options}: {gps}")
         if lang is None and gps[0] != "gps":
             report.differs(f"the geopoint column is {gps[0]!r}, not 'gps'")
-        typed = main_rows[0][main_header.index("_submission_time")]
-        report.fact("_submission_time cell", f"text={'on' if entry['text'] else 'off'}: {typed!r}")
-        if not entry["text"] and not isinstance(typed, str):
+        first = dict(zip(main_header, main_rows[0], strict=True))
+        text = "on" if entry["text"] else "off"
+        report.fact("typed cells", f"text={text}: _submission_time={first['_submission_time']!r}, "
+                    f"start={first['start']!r}, _id={first['_id']!r}")  # fmt: skip
+        if not entry["text"] and isinstance(first["_submission_time"], dt.datetime):
             report.differs(
                 "with 'store date and number responses as text' off, _submission_time is a date-time cell "
-                "(number format yyyy-mm-dd), start/end are local date-times without their UTC offset"
+                "(number format yyyy-mm-dd), not ISO text; start/end are local date-times without their "
+                "UTC offset"
             )
     if entry["form"] == "b1":
         _check_select_multiple(entry, sheets, form, report)
@@ -1327,7 +1337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(out / "api")
     print(f"forms: {form_dir}\nout:   {out}")
 
-    written = generate(forms, out, form_dir)
+    written = generate(forms, out)
     (out / "README.md").write_text(README, encoding="utf-8")
     manifest = write_manifest(out, written, forms, form_dir, formpack_commit(args.formpack_commit))
 

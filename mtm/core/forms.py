@@ -74,6 +74,7 @@ class Question:
     sheet: str  # MAIN or the enclosing repeat's name
     required: bool
     relevant: str
+    labels: dict[str, str] = field(default_factory=dict)  # language -> label (non-empty only)
 
     @property
     def base_type(self) -> str:
@@ -98,8 +99,9 @@ class Choice:
 
     list_name: str
     name: str
-    label: str
+    label: str  # the label in the form's first language
     extra: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # language -> label (non-empty only)
 
 
 def _dir(forms_dir: Path | None) -> Path:
@@ -109,6 +111,21 @@ def _dir(forms_dir: Path | None) -> Path:
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as fh:
         return [{k: (v or "") for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+LABEL_PREFIX = "label::"
+
+
+def _labels(row: dict[str, str]) -> dict[str, str]:
+    """Language -> label of a survey or choices row (``label::English (en)`` columns; a bare
+    ``label`` column counts as the language ``default``); empty labels are left out."""
+    out = {}
+    for key, value in row.items():
+        if key == "label" and value.strip():
+            out["default"] = value.strip()
+        elif key.startswith(LABEL_PREFIX) and value.strip():
+            out[key[len(LABEL_PREFIX):].strip()] = value.strip()
+    return out
 
 
 def raw_column_name(path: str) -> str:
@@ -206,8 +223,40 @@ def _questions(forms_dir: Path, form: str) -> tuple[Question, ...]:
             sheet=repeats[-1] if repeats else MAIN,
             required=row.get("required", "").strip().lower() in ("yes", "true", "1"),
             relevant=row.get("relevant", "").strip(),
+            labels=_labels(row),
         ))
     return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _group_labels(forms_dir: Path, form: str) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    stack: list[str] = []
+    for row in _read_csv(forms_dir / f"{form}_survey.csv"):
+        base = row["type"].strip().split()[0] if row["type"].strip() else ""
+        if base in ("begin_group", "begin_repeat"):
+            stack.append(row["name"].strip())
+            out["/".join(stack)] = _labels(row)
+        elif base in ("end_group", "end_repeat"):
+            stack.pop()
+    return out
+
+
+def group_labels(form: str, forms_dir: Path | None = None) -> dict[str, dict[str, str]]:
+    """Group or repeat path (``imw/imw_nat``) -> its labels by language."""
+    return _group_labels(_dir(forms_dir), form)
+
+
+@lru_cache(maxsize=8)
+def _languages(forms_dir: Path, form: str) -> tuple[str, ...]:
+    with (forms_dir / f"{form}_survey.csv").open(newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), [])
+    return tuple(h[len(LABEL_PREFIX):].strip() for h in header if h.startswith(LABEL_PREFIX))
+
+
+def languages(form: str, forms_dir: Path | None = None) -> list[str]:
+    """The form's label languages as XLSForm names them (``English (en)``, ``Russian (ru)``, ...)."""
+    return list(_languages(_dir(forms_dir), form))
 
 
 def questions(form: str, forms_dir: Path | None = None) -> list[Question]:
@@ -227,6 +276,18 @@ def _repeats(forms_dir: Path, form: str) -> tuple[tuple[str, str], ...]:
         elif base == "end_repeat":
             stack.pop()
     return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _repeat_relevance(forms_dir: Path, form: str) -> dict[str, str]:
+    return {row["name"].strip(): row.get("relevant", "").strip()
+            for row in _read_csv(forms_dir / f"{form}_survey.csv")
+            if row["type"].strip().split()[:1] == ["begin_repeat"]}
+
+
+def repeat_relevant(form: str, repeat: str, forms_dir: Path | None = None) -> str:
+    """The ``relevant`` expression of a repeat group ('' when the repeat is always asked)."""
+    return _repeat_relevance(_dir(forms_dir), form).get(repeat, "")
 
 
 def repeat_names(form: str, forms_dir: Path | None = None) -> list[str]:
@@ -357,11 +418,12 @@ def personal_columns() -> list[str]:
 def _choices(forms_dir: Path, form: str) -> dict[str, tuple[Choice, ...]]:
     out: dict[str, list[Choice]] = {}
     for row in _read_csv(forms_dir / f"{form}_choices.csv"):
-        label_key = next((k for k in row if k.startswith("label")), None)
+        labels = _labels(row)
         extra = {k: v.strip() for k, v in row.items()
-                 if k not in ("list_name", "name", label_key) and v and v.strip()}
+                 if k not in ("list_name", "name", "label") and not k.startswith(LABEL_PREFIX)
+                 and v and v.strip()}
         c = Choice(list_name=row["list_name"].strip(), name=row["name"].strip(),
-                   label=(row[label_key] if label_key else "").strip(), extra=extra)
+                   label=next(iter(labels.values()), ""), extra=extra, labels=labels)
         out.setdefault(c.list_name, []).append(c)
     return {k: tuple(v) for k, v in out.items()}
 

@@ -15,8 +15,7 @@ The rules (docs/loading.md, docs/architecture.md "Raw schema contract"):
 
 from __future__ import annotations
 
-import os
-import time
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +24,9 @@ import pyarrow as pa
 
 from mtm.core import forms, progress
 from mtm.core.errors import InputError
+from mtm.loaders import kobo_layout
 from mtm.loaders.raw import (
     DUPLICATE,
-    LINEAGE_COLUMNS,
-    LOAD_SHEETS_COLUMNS,
     LOADED,
     ROW_LINEAGE_COLUMNS,
     ROWS_SUFFIX,
@@ -46,10 +44,6 @@ from mtm.loaders.raw import (
     write_load_sheet,
 )
 from mtm.loaders.sources import ExportSource, SheetSource, open_export, sha256_files
-
-# Test-only hook: when set to a path, the loader creates that file after its first insert
-# and then waits inside the open transaction (so a test can kill the process mid-load).
-PAUSE_ENV = "MTM_LOAD_TEST_PAUSE_FILE"
 
 
 @dataclass
@@ -69,8 +63,9 @@ class SheetPlan:
     table: str
     keep: list[tuple[int, str]]  # (header position, raw column name)
     personal: list[str]
-    unknown: list[str]
+    unknown: list[tuple[int, str]]  # (header position, header text): reported, never written
     missing_optional: list[str]
+    style: kobo_layout.Style | None = None
 
 
 def _excel_letter(i: int) -> str:
@@ -99,7 +94,8 @@ def _sheet_matches(form: str, sheet_names: list[str]) -> int:
 
 
 def detect_form(source: ExportSource) -> str:
-    """The form (b1/b2) of an export: by its sheet names, else by the first sheet's columns."""
+    """The form (b1/b2) of an export: by its sheet names (Kobo names repeat sheets after the
+    repeat in every language), else by the columns of its first sheet in any Kobo layout."""
     candidates = forms.form_names()
     scores = {f: _sheet_matches(f, source.sheet_names) for f in candidates}
     best = max(scores.values(), default=0)
@@ -107,14 +103,8 @@ def detect_form(source: ExportSource) -> str:
     if best > 0 and len(winners) == 1:
         return winners[0]
     if source.sheet_names:
-        header = {forms.raw_column_name(h) for h in source.open_sheet(source.sheet_names[0]).header}
-        overlap = {}
-        for f in candidates:
-            known = {forms.raw_column_name(c) for c in forms.all_sheet_columns(f, forms.MAIN)}
-            for r in forms.repeat_names(f):
-                known |= {forms.raw_column_name(c) for c in forms.all_sheet_columns(f, r)}
-            overlap[f] = len(header & (known - {forms.raw_column_name(c) for c in
-                                                 (*forms.MAIN_METADATA, *forms.REPEAT_METADATA)}))
+        header = source.open_sheet(source.sheet_names[0]).header
+        overlap = {f: kobo_layout.detect_style(f, header)[1] for f in candidates}
         best = max(overlap.values(), default=0)
         winners = [f for f, s in overlap.items() if s == best]
         if best > 0 and len(winners) == 1:
@@ -123,73 +113,48 @@ def detect_form(source: ExportSource) -> str:
                      "give --form b1 or --form b2", file=source.file_name)
 
 
-def map_sheets(form: str, round_id: int, source: ExportSource) -> dict[str, str | None]:
-    """Sheet name -> forms.MAIN / repeat name / None (unexpected); refuse when a sheet is missing."""
-    mains, repeats = _main_names(form), {_norm(r): r for r in forms.repeat_names(form)}
-    out: dict[str, str | None] = {}
-    for s in source.sheet_names:
-        if _norm(s) in mains and forms.MAIN not in out.values():
-            out[s] = forms.MAIN
-        elif _norm(s) in repeats and repeats[_norm(s)] not in out.values():
-            out[s] = repeats[_norm(s)]
-        else:
-            out[s] = None
-    if forms.MAIN not in out.values():
-        others = [s for s, k in out.items() if k is None]
-        if len(others) == 1:  # the main sheet, renamed by hand
-            out[others[0]] = forms.MAIN
-        else:
-            raise InputError(f"no main sheet {forms.main_sheet_name(form, round_id)!r} "
-                             f"(sheets: {', '.join(source.sheet_names) or 'none'})",
-                             file=source.file_name, sheet=forms.main_sheet_name(form, round_id))
-    for r in forms.repeat_names(form):
-        if r not in out.values():
-            raise InputError(f"sheet {r!r} of form {form} is missing (every repeat group has a sheet "
-                             "in a Kobo export, even when empty)", file=source.file_name, sheet=r)
-    return out
-
-
 # ---------------------------------------------------------------- header checks
 
-def plan_sheet(form: str, round_id: int, sheet: SheetSource, key: str | None) -> SheetPlan:
-    """Check a sheet's header against the form of the round and decide where each column lands.
+def plan_sheet(form: str, round_id: int, sheet: SheetSource) -> SheetPlan:
+    """Recognise a sheet by its columns (any Kobo layout), check its header against the form of
+    the round, and decide where each column lands.
 
-    Raises InputError for a missing required column or per-year fields of another round.
+    Only columns the form or Kobo's metadata define land (an allow-list): personal columns of the
+    form are dropped, a column nobody defined is reported and never written. Raises InputError
+    for a missing required column or per-year fields of another round.
     """
+    style, _ = kobo_layout.detect_style(form, sheet.header)
+    mapped = kobo_layout.map_sheet(form, style, sheet.header, sheet.name)
+    key = mapped.key
     table = forms.table_name(form, sheet.name) if key is None else f"{form}_{key}"
     if key is not None and not any(h.strip() for h in sheet.header):
         raise InputError("the sheet is empty (no header row)", file=sheet.file_name, sheet=sheet.name, row=1)
-    expected = forms.sheet_columns(form, key, round_id) if key is not None else []
-    expected_raw = {forms.raw_column_name(c): c for c in expected}
     keep: list[tuple[int, str]] = []
     personal: list[str] = []
-    unknown: list[str] = []
-    seen: set[str] = set()
-    for i, h in enumerate(sheet.header):
-        path = h.strip()
-        if forms.is_personal(path):
+    unknown: list[tuple[int, str]] = []
+    seen: dict[str, str] = {}  # raw column -> header text
+    for i, (h, path) in enumerate(zip(sheet.header, mapped.paths)):
+        if path is not None and forms.is_personal(path) or path is None and forms.is_personal(h):
             personal.append(h)
             continue
-        raw = forms.raw_column_name(path) if path else f"column_{_excel_letter(i).lower()}"
-        if raw in seen:
-            k = 2
-            while f"{raw}__{k}" in seen:
-                k += 1
-            raw = f"{raw}__{k}"
-            unknown.append(h or raw)
-        elif key is not None and raw not in expected_raw:
-            unknown.append(h or raw)
-        seen.add(raw)
+        raw = forms.raw_column_name(path) if path is not None else None
+        if raw is None or raw in seen:
+            unknown.append((i, h.strip() or f"(column {_excel_letter(i)}, no header)"))
+            continue
+        seen[raw] = h.strip()
         keep.append((i, raw))
     if key is not None:
         for c in forms.required_columns(form, key, round_id):
-            if forms.raw_column_name(c) not in seen:
+            raw = forms.raw_column_name(c)
+            # a select_multiple exported as separate columns only: its choice columns stand for it
+            if raw not in seen and not any(r.startswith(raw + "__") for r in seen):
                 raise InputError("required column is missing from the header", file=sheet.file_name,
                                  sheet=sheet.name, column=c, row=1)
-        _check_round(form, round_id, key, sheet, {raw: sheet.header[i].strip() for i, raw in keep})
-    missing = [c for r, c in expected_raw.items() if r not in seen and not forms.is_personal(c)]
+        _check_round(form, round_id, key, sheet, seen)
+    expected = forms.sheet_columns(form, key, round_id) if key is not None else []
+    missing = [c for c in expected if forms.raw_column_name(c) not in seen and not forms.is_personal(c)]
     return SheetPlan(sheet=sheet.name, key=key, table=table, keep=keep, personal=personal,
-                     unknown=unknown, missing_optional=missing)
+                     unknown=unknown, missing_optional=missing, style=style)
 
 
 def _years_text(years: set[int] | tuple[int, ...]) -> str:
@@ -234,26 +199,10 @@ def _is_base_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
                        [SCHEMA, table]).fetchone()[0] > 0
 
 
-def _migrate_legacy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Bring a sheet table of the first raw layout (all seven lineage columns stored on every row,
-    under the name raw.<table>) to the current one, inside the load's transaction: the table becomes
-    raw.<table>__rows, its per-sheet lineage moves to raw.load_sheets, no row is lost."""
-    legacy = {n for n, _ in LINEAGE_COLUMNS} - {n for n, _ in ROW_LINEAGE_COLUMNS}
-    if not _is_base_table(con, table) or not legacy <= set(_table_columns(con, table) or []):
-        return
-    names = ", ".join(quote(n) for n, _ in LOAD_SHEETS_COLUMNS)
-    con.execute(f"INSERT INTO {SCHEMA}.load_sheets ({names}) SELECT _load_id, ?, min(_sheet_name), "
-                f"min(_file_name), count(*) FROM {SCHEMA}.{quote(table)} GROUP BY _load_id", [table])
-    con.execute(f"ALTER TABLE {SCHEMA}.{quote(table)} RENAME TO {quote(table + ROWS_SUFFIX)}")
-    for name in sorted(legacy):
-        con.execute(f"ALTER TABLE {SCHEMA}.{quote(table + ROWS_SUFFIX)} DROP COLUMN {quote(name)}")
-
-
 def _ensure_table(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan) -> list[str]:
     """Create the sheet's table raw.<table>__rows (row lineage + every column the form defines for
     the sheet over all rounds + this file's columns) or add this file's new columns, and (re)create
     the view raw.<table> over it; return the columns added."""
-    _migrate_legacy_table(con, plan.table)
     physical = plan.table + ROWS_SUFFIX
     have = _table_columns(con, physical)
     wanted: dict[str, None] = {}
@@ -275,17 +224,12 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan) ->
     return added
 
 
-def _pause_for_tests() -> None:
-    marker = os.environ.get(PAUSE_ENV)
-    if marker and not Path(marker).exists():
-        Path(marker).write_text(str(os.getpid()))
-        time.sleep(60)
-
-
-def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, load_id: str) -> int:
-    """Land one sheet; rows whose cells are all empty are left out. Returns the rows landed."""
+def _land_sheet(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource,
+                load_id: str) -> tuple[int, dict[int, int]]:
+    """Land one sheet; rows whose cells are all empty are left out. Returns the rows landed and,
+    for each unknown column (by header position), how many of its cells are not empty."""
     if sheet.scan is not None:
-        return _land_scan(con, plan, sheet, load_id)
+        return _land_scan(con, plan, sheet, load_id), _count_scan(con, plan, sheet)
     return _land_chunks(con, plan, sheet, load_id)
 
 
@@ -298,12 +242,15 @@ def _lineage_sql() -> str:
     return ", ".join(f"?::{t} AS {quote(n)}" for n, t in ROW_LINEAGE_COLUMNS if n != "_source_row")
 
 
-def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, load_id: str) -> int:
+def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource,
+                 load_id: str) -> tuple[int, dict[int, int]]:
     """Insert a sheet through Arrow, one INSERT per (large) chunk; the cell -> text conversion runs
-    inside the INSERT."""
+    inside the INSERT. Unknown columns are read only to count their non-empty cells."""
     names = [raw for _, raw in plan.keep]
+    positions = [i for i, _ in plan.keep] + [i for i, _ in plan.unknown]
     landed = 0
-    for chunk in sheet.read([i for i, _ in plan.keep]):
+    filled = {i: 0 for i, _ in plan.unknown}
+    for chunk in sheet.read(positions):
         if len(chunk.source_rows) == 0:
             continue
         exprs = chunk.exprs if chunk.exprs is not None else list(chunk.arrays)
@@ -313,10 +260,61 @@ def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSo
         con.register("_mtm_chunk", pa.table({**chunk.arrays, "_source_row": chunk.source_rows}))
         try:
             landed += con.execute(sql, [load_id]).fetchone()[0]
+            if plan.unknown:
+                counts = ", ".join(f"count({e})" for e in exprs[len(names):])
+                for (i, _), n in zip(plan.unknown, con.execute(f"SELECT {counts} FROM _mtm_chunk").fetchall()[0]):
+                    filled[i] += n
         finally:
             con.unregister("_mtm_chunk")
-        _pause_for_tests()
-    return landed
+    return landed, filled
+
+
+def _count_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource) -> dict[int, int]:
+    """Non-empty cells of each unknown column of a CSV sheet (one more pass, only when there are any)."""
+    if not plan.unknown or sheet.scan is None:
+        return {}
+    scan_sql, scan_params = sheet.scan
+    counts = ", ".join(f"count(c{i})" for i, _ in plan.unknown)
+    row = con.execute(f"SELECT {counts} FROM {scan_sql}", scan_params).fetchall()[0]
+    return {i: n for (i, _), n in zip(plan.unknown, row)}
+
+
+def _translate_labels(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan, load_id: str) -> int:
+    """Turn choice labels (any form language) and Kobo's validation labels in this load's rows
+    of the sheet back into choice names and status codes, as an "XML values" export holds them.
+
+    A cell that is already a name, or matches no label of its list, is left as it is (staging then
+    flags an unknown code: kept, never dropped). Returns the cells changed."""
+    table = f"{SCHEMA}.{quote(plan.table + ROWS_SUFFIX)}"
+    changed = 0
+    for _, raw in plan.keep:
+        path = raw.replace("__", "/")
+        if raw in kobo_layout.VALIDATION_COLUMNS:
+            translate = kobo_layout.code_of_validation_status
+        else:
+            select = kobo_layout.select_list(form, path)
+            if select is None:
+                continue
+            kind, list_name = select
+            if kind == "select_multiple":
+                def translate(v: str, ln: str = list_name) -> str | None:
+                    return kobo_layout.codes_of_multiple(form, ln, v)
+            else:
+                def translate(v: str, ln: str = list_name) -> str | None:
+                    return kobo_layout.code_of_select(form, ln, v)
+        values = [v for (v,) in con.execute(f"SELECT DISTINCT {quote(raw)} FROM {table} WHERE _load_id = ? "
+                                            f"AND {quote(raw)} IS NOT NULL", [load_id]).fetchall()]
+        pairs = [(v, code) for v in values if (code := translate(v)) is not None and code != v]
+        if not pairs:
+            continue
+        con.register("_mtm_labels", pa.table({"label": [v for v, _ in pairs], "code": [c for _, c in pairs]}))
+        try:
+            changed += con.execute(f"UPDATE {table} SET {quote(raw)} = m.code FROM _mtm_labels m "
+                                   f"WHERE {table}._load_id = ? AND {table}.{quote(raw)} = m.label",
+                                   [load_id]).fetchone()[0]
+        finally:
+            con.unregister("_mtm_labels")
+    return changed
 
 
 def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, load_id: str) -> int:
@@ -337,7 +335,6 @@ def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSour
                     [load_id, *scan_params])
     except duckdb.Error as exc:
         raise (sheet.errors(exc) if sheet.errors else exc) from exc
-    _pause_for_tests()
     con.execute(f"UPDATE {table} SET _source_row = CAST(rowid - (SELECT min(rowid) FROM {table} "
                 f"WHERE {mine}) + 2 AS INTEGER) WHERE {mine}", [*key, *key])
     # row ids are unique, so consecutive numbers 2..n+1 mean each row got its own file line
@@ -401,16 +398,6 @@ def load_export(path: Path, round_id: int, working: Path, form: str | None = Non
         con.close()
 
 
-def _unused_table(table: str, used: set[str]) -> str:
-    """``table``, or ``table_2``, ``table_3``... when a sheet of this load already lands there (two
-    unexpected sheets whose names differ only in case or punctuation); adds the result to ``used``."""
-    name, k = table, 2
-    while name in used:
-        name, k = f"{table}_{k}", k + 1
-    used.add(name)
-    return name
-
-
 def _hash_for_log(attempt: Attempt, source: ExportSource | None, path: Path) -> None:
     """Put the file's SHA-256 on a refused attempt: that of the opened export, or for a file that
     could not even be opened (a corrupt workbook or zip) that of its bytes; none if unreadable."""
@@ -427,7 +414,6 @@ def _hash_for_log(attempt: Attempt, source: ExportSource | None, path: Path) -> 
 
 def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt, form: str,
           round_id: int, superseded: str | None) -> LoadResult:
-    sheet_keys = map_sheets(form, round_id, source)
     warnings: list[str] = []
     # Keep the load's rows in memory until COMMIT instead of writing them to the file as they
     # arrive: a refused or killed load then leaves no orphan blocks behind, and the commit's
@@ -436,36 +422,96 @@ def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt
     con.execute("BEGIN TRANSACTION")
     try:
         ensure_load_sheets(con)
-        used: set[str] = set()
-        for name, key in sheet_keys.items():
+        found: dict[str, str] = {}  # sheet key -> sheet name
+        styles: set[str] = set()
+        for name in source.sheet_names:
             sheet = source.open_sheet(name)
-            plan = plan_sheet(form, round_id, sheet, key)
-            plan.table = _unused_table(plan.table, used)
-            if key is None:
-                warnings.append(f"unexpected sheet {name!r} landed as raw.{plan.table}")
-            if plan.unknown:
-                warnings.append(f"sheet {name!r}: unknown columns landed: {', '.join(plan.unknown)}")
+            plan = plan_sheet(form, round_id, sheet)
+            if plan.key is not None and plan.key in found:
+                raise InputError(f"two sheets hold the same sheet of form {form} ({plan.key}): "
+                                 f"{found[plan.key]!r} and {name!r}", file=source.file_name, sheet=name)
+            attempt.personal_columns_dropped += [p for p in plan.personal
+                                                 if p not in attempt.personal_columns_dropped]
+            if plan.key is None:
+                attempt.unknown_columns.append(f"{name}: (whole sheet, {len(sheet.header)} columns)")
+                warnings.append(f"sheet {name!r} is no sheet of form {form}: not landed")
+                continue
+            found[plan.key] = name
+            if plan.style is not None and plan.key == forms.MAIN:
+                styles.add(plan.style.describe())
             if plan.missing_optional:
                 warnings.append(f"sheet {name!r}: columns of the form not in the file (left empty): "
                                 f"{', '.join(plan.missing_optional)}")
             _ensure_table(con, form, plan)
-            n = _land_sheet(con, plan, sheet, attempt.load_id)
+            n, filled = _land_sheet(con, plan, sheet, attempt.load_id)
+            _translate_labels(con, form, plan, attempt.load_id)
+            if plan.unknown:
+                described = [f"{h} ({filled.get(i, 0):,} non-empty cells)" for i, h in plan.unknown]
+                warnings.append(f"sheet {name!r}: columns the form does not define, not landed: "
+                                f"{', '.join(described)}")
+                attempt.unknown_columns += [f"{name}: {d}" for d in described]
             write_load_sheet(con, [attempt.load_id, plan.table, name, sheet.file_name, n])
             attempt.rows_per_sheet[name] = n
-            attempt.personal_columns_dropped += [p for p in plan.personal
-                                                 if p not in attempt.personal_columns_dropped]
-            attempt.unknown_columns += [f"{name}: {u}" for u in plan.unknown]
             progress.step(f"{source.file_name} {name!r} -> raw.{plan.table}: {n:,} rows")
             del sheet
+        _check_sheets_present(con, form, source, found, attempt, warnings)
         attempt.file_sha256 = source.sha256
         attempt.status = LOADED
         attempt.superseded_load_id = superseded
         attempt.message = "; ".join(
             [f"loaded as round {round_id} {form}"
-             + (f", superseding load {superseded}" if superseded else ""), *warnings])
+             + (f", superseding load {superseded}" if superseded else "")
+             + (f" (Kobo export: {', '.join(sorted(styles))})" if styles else ""), *warnings])
         write_attempt(con, attempt)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return LoadResult(attempt, warnings)
+
+
+def _relevant_condition(relevant: str) -> tuple[str, str] | None:
+    """(question, value) of a relevance of the form ``${question}='value'``, else None."""
+    m = re.fullmatch(r"\$\{(\w+)\}\s*=\s*'([^']*)'", relevant.strip())
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _check_sheets_present(con: duckdb.DuckDBPyConnection, form: str, source: ExportSource,
+                          found: dict[str, str], attempt: Attempt, warnings: list[str]) -> None:
+    """Refuse an export without its main sheet or without a repeat sheet its submissions call for.
+
+    Kobo writes a repeat's sheet only when at least one submission has a row in it: an absent
+    repeat sheet is an empty repeat, unless a submission of this load answered the question that
+    opens it (``${imw_present}='yes'``) or the repeat is always asked (key informants): then the
+    file is incomplete (Kobo's CSV export, or a sheet deleted by hand). An empty repeat still gets
+    its raw table, so staging reads it."""
+    if forms.MAIN not in found:
+        raise InputError(f"no main sheet: no sheet has the columns of the {form} form's main sheet "
+                         f"(sheets: {', '.join(source.sheet_names) or 'none'})", file=source.file_name)
+    main_table = f"{SCHEMA}.{quote(f'{form}_{forms.MAIN}{ROWS_SUFFIX}')}"
+    submissions = con.execute(f"SELECT count(*) FROM {main_table} WHERE _load_id = ?",
+                              [attempt.load_id]).fetchone()[0]
+    paths = {q.name: q.path for q in forms.questions(form) if q.sheet == forms.MAIN}
+    for repeat in forms.repeat_names(form):
+        if repeat in found:
+            continue
+        relevant = forms.repeat_relevant(form, repeat)
+        condition = _relevant_condition(relevant) if relevant else None
+        if not relevant:
+            asking = submissions
+            why = f"every submission has rows in it ({submissions:,} submissions)"
+        elif condition and condition[0] in paths:
+            column = quote(forms.raw_column_name(paths[condition[0]]))
+            asking = con.execute(f"SELECT count(*) FROM {main_table} WHERE _load_id = ? AND "
+                                 f"lower(trim({column})) = ?", [attempt.load_id, condition[1]]).fetchone()[0]
+            why = f"{asking:,} submissions answered {paths[condition[0]]} = {condition[1]!r}"
+        else:
+            asking = 0
+        if asking:
+            raise InputError(f"sheet {repeat!r} of form {form} is missing although {why} "
+                             "(is this Kobo's CSV export, or was a sheet deleted? download the XLS export)",
+                             file=source.file_name, sheet=repeat)
+        _ensure_table(con, form, SheetPlan(sheet=repeat, key=repeat, table=f"{form}_{repeat}", keep=[],
+                                           personal=[], unknown=[], missing_optional=[]))
+        attempt.rows_per_sheet[repeat] = 0
+        warnings.append(f"no sheet {repeat!r}: no submission has a row in it (0 rows)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -20,7 +19,6 @@ from loader_fixtures import PERSONAL_VALUES, export, make_sheets, snapshot
 
 from mtm.cli.app import main
 from mtm.core import forms
-from mtm.loaders.land import PAUSE_ENV
 from mtm.loaders.raw import LINEAGE_COLUMNS, LOAD_LOG_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,25 +175,46 @@ def test_missing_parent_index_of_a_repeat_refuses(tmp_path: Path, wh: Path, caps
                                     "WHERE table_schema='raw'")} == {"load_log"}
 
 
-def test_missing_repeat_sheet_refuses(tmp_path: Path, wh: Path, capsys) -> None:
+def test_missing_repeat_sheet_refuses_when_submissions_call_for_it(tmp_path: Path, wh: Path, capsys) -> None:
     sheets = make_sheets("b2", 3)
+    sheets[MAIN_B2]["emi/emi_present"] = ["no", "yes", "no", "no", "no"]
     del sheets["emi_cty"]
     assert load(wh, str(export(tmp_path, "b2", 3, name="no_emi", sheets=sheets)), "--round", "3") == 2
-    assert "emi_cty" in capsys.readouterr().err
-
-
-def test_unknown_columns_land_and_are_warned(tmp_path: Path, wh: Path, capsys) -> None:
+    err = capsys.readouterr().err
+    assert "emi_cty" in err and "1 submissions answered emi/emi_present = 'yes'" in err
     sheets = make_sheets("b2", 3)
-    sheets["ki"]["ki/ki_remark"] = ["checked"] * len(sheets["ki"])
+    del sheets["ki"]  # key informants are always asked
+    assert load(wh, str(export(tmp_path, "b2", 3, name="no_ki", sheets=sheets)), "--round", "3") == 2
+    assert "'ki'" in capsys.readouterr().err
+
+
+def test_an_absent_repeat_sheet_is_an_empty_repeat(tmp_path: Path, wh: Path, capsys) -> None:
+    sheets = make_sheets("b2", 3)
+    sheets[MAIN_B2]["emi/emi_present"] = ["no"] * 5
+    del sheets["emi_cty"]
+    assert load(wh, str(export(tmp_path, "b2", 3, name="no_emi", sheets=sheets)), "--round", "3") == 0
+    assert query(wh, "SELECT count(*) FROM raw.b2_emi_cty")[0][0] == 0
+    assert json.loads(log_rows(wh)[-1]["rows_per_sheet"])["emi_cty"] == 0
+
+
+def test_unknown_columns_are_reported_and_never_written(tmp_path: Path, wh: Path, capsys) -> None:
+    sheets = make_sheets("b2", 3)
+    sheets["ki"]["ki/ki_remark"] = ["checked"] * (len(sheets["ki"]) - 1) + [None]
+    sheets[MAIN_B2]["enumerator_phone"] = ["+996 700 000 001"] * 5
     sheets["Notes (team)"] = pd.DataFrame({"note": ["call back"], "Enumerator_Name": [PERSONAL_VALUES[0]]})
     path = export(tmp_path, "b2", 3, name="extra", sheets=sheets)
-    main(["load", str(path), "--round", "3", "--warehouse", str(wh)])
+    assert main(["load", str(path), "--round", "3", "--warehouse", str(wh)]) == 0
     err = capsys.readouterr().err
-    assert "warning" in err and "ki/ki_remark" in err and "Notes (team)" in err
-    assert query(wh, "SELECT DISTINCT ki__ki_remark FROM raw.b2_ki") == [("checked",)]
-    assert query(wh, "SELECT note, _sheet_name FROM raw.b2_notes_team") == [("call back", "Notes (team)")]
+    assert "warning" in err and "ki/ki_remark (9 non-empty cells)" in err and "Notes (team)" in err
+    assert "enumerator_phone (5 non-empty cells)" in err
+    columns = {r[0] for r in query(wh, "SELECT column_name FROM information_schema.columns "
+                                       "WHERE table_schema = 'raw'")}
+    assert not {"ki__ki_remark", "enumerator_phone", "note"} & columns
+    assert not [t for (t,) in query(wh, "SELECT table_name FROM information_schema.tables") if "notes" in t]
     row = log_rows(wh)[-1]
-    assert row["status"] == "loaded" and "ki: ki/ki_remark" in json.loads(row["unknown_columns"])
+    unknown = json.loads(row["unknown_columns"])
+    assert row["status"] == "loaded" and "ki: ki/ki_remark (9 non-empty cells)" in unknown
+    assert any(u.startswith("Notes (team): (whole sheet") for u in unknown)
     assert "Enumerator_Name" in json.loads(row["personal_columns_dropped"])
 
 
@@ -294,9 +313,8 @@ def test_a_load_killed_mid_transaction_leaves_the_warehouse_as_it_was(tmp_path: 
     before = snapshot(working(wh))
     big = export(tmp_path, "b2", 3, fmt, name="big", n=n, per_parent=3)
     marker = tmp_path / "inside-transaction"
-    env = {**os.environ, PAUSE_ENV: str(marker)}
-    proc = subprocess.Popen([sys.executable, "-m", "mtm.cli.app", "--quiet", "load", str(big), "--round", "3",
-                             "--warehouse", str(wh)], env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("pausing_load.py")), str(marker),
+                             "--quiet", "load", str(big), "--round", "3", "--warehouse", str(wh)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:

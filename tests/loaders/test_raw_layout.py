@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 from loader_fixtures import export, make_sheets
 
 from mtm.cli.app import main
@@ -76,48 +75,12 @@ def test_rows_store_row_lineage_and_the_view_gives_the_whole_lineage(tmp_path: P
         assert got == json.loads(per_sheet)
 
 
-def test_sheets_that_would_share_a_table_land_apart(tmp_path: Path) -> None:
+def test_two_sheets_holding_the_same_repeat_are_refused_naming_both(tmp_path: Path, capsys) -> None:
     wh = tmp_path / "w.duckdb"
     sheets = make_sheets("b2", 3)
-    sheets["Notes (team)"] = pd.DataFrame({"note": ["call back"]})
-    sheets["notes team"] = pd.DataFrame({"note": ["all done", "second visit"]})
-    _load(wh, export(tmp_path, "b2", 3, name="notes", sheets=sheets), 3)
-    assert _query(wh, "SELECT _sheet_name, note FROM raw.b2_notes_team") == [("Notes (team)", "call back")]
-    assert _query(wh, "SELECT _sheet_name, note FROM raw.b2_notes_team_2 ORDER BY _source_row") == \
-        [("notes team", "all done"), ("notes team", "second visit")]
-
-
-def _to_first_layout(work: Path) -> dict[str, list[tuple]]:
-    """Rewrite a warehouse into the first raw layout (every lineage column stored on every row of a
-    table raw.<table>, no raw.load_sheets); return each table's rows, sorted."""
-    con = duckdb.connect(str(work))
-    try:
-        views = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE "
-                                           "table_schema = 'raw' AND table_type = 'VIEW'").fetchall()]
-        before = {}
-        for v in views:
-            before[v] = sorted(con.execute(f'SELECT * FROM raw."{v}"').fetchall(), key=repr)
-            con.execute(f'CREATE TABLE raw."{v}__first" AS SELECT * FROM raw."{v}"')
-            con.execute(f'DROP VIEW raw."{v}"')
-            con.execute(f'DROP TABLE raw."{v}{ROWS_SUFFIX}"')
-            con.execute(f'ALTER TABLE raw."{v}__first" RENAME TO "{v}"')
-        con.execute("DROP TABLE raw.load_sheets")
-        return before
-    finally:
-        con.close()
-
-
-def test_a_warehouse_of_the_first_layout_is_converted_by_the_next_load(tmp_path: Path, exports) -> None:
-    wh = tmp_path / "w.duckdb"
-    _load(wh, exports["b2_r3_xlsx"], 3)
-    before = _to_first_layout(_work(wh))
-    assert set(_relations(wh).values()) == {"BASE TABLE"}
-    _load(wh, exports["b2_r2_xlsx"], 2)
-    relations = _relations(wh)
-    first_load = _query(wh, "SELECT load_id FROM raw.load_log WHERE round_id = 3")[0][0]
-    for table, rows in before.items():
-        assert relations[table] == "VIEW"
-        assert sorted(_query(wh, f'SELECT * FROM raw."{table}" WHERE _load_id = ?', [first_load]),
-                      key=repr) == rows
-        assert _columns(wh, table + ROWS_SUFFIX)[:2] == [n for n, _ in ROW_LINEAGE_COLUMNS]
-    assert _query(wh, "SELECT count(DISTINCT _round_id) FROM raw.b2_ki") == [(2,)]
+    sheets["ki (copy)"] = sheets["ki"].copy()
+    path = export(tmp_path, "b2", 3, name="twice", sheets=sheets)
+    assert main(["--quiet", "load", str(path), "--round", "3", "--warehouse", str(wh)]) == 2
+    err = capsys.readouterr().err
+    assert "two sheets hold the same sheet of form b2 (ki): 'ki' and 'ki (copy)'" in err
+    assert _query(wh, "SELECT status FROM raw.load_log") == [("refused",)]

@@ -5,7 +5,7 @@
 {%- set fields -%}
         {{ clean_text(column_or_null(cols, 'villages__community_name')) }} as community_name,
         {{ clean_community_id(column_or_null(cols, 'villages__community_id')) }} as community_id,
-        {{ clean_code(column_or_null(cols, 'villages__flows')) }} as flows,
+        {{ clean_code(multiple_choice_answer(cols, 'villages__flows')) }} as flows,
         {{ numeric_answer(column_or_null(cols, 'villages__est_imw'), 'est_imw', 'count') }},
         {{ numeric_answer(column_or_null(cols, 'villages__est_ret'), 'est_ret', 'count') }},
         {{ numeric_answer(column_or_null(cols, 'villages__est_emi'), 'est_emi', 'count') }},
