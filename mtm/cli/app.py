@@ -15,7 +15,8 @@ from mtm.core.errors import InputError, QualityGateFailed
 
 # command -> (module, help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "load": ("mtm.cli.load", "land Kobo round exports (xlsx, CSV folder or zip) into the warehouse"),
+    "load": ("mtm.cli.load", "land Kobo round exports (xlsx, CSV folder or zip, saved API pages) into the warehouse"),
+    "pull": ("mtm.cli.pull", "fetch new submissions from KoboToolbox's REST API and land them"),
     "load-gaps": ("mtm.cli.load_gaps", "land a Migration Data Gap Analysis workbook"),
     "sample": ("mtm.cli.sample", "write synthetic Kobo exports of a round"),
     "build": ("mtm.pipeline.build", "run dbt and the quality gate, then publish the warehouse"),

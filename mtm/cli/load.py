@@ -1,6 +1,7 @@
 """``mtm load PATH... --round N [--form b1|b2] [--warehouse FILE]``: land Kobo round exports.
 
-Each PATH (a ``.xlsx`` workbook, a folder of CSV sheets, or a ``.zip`` of them) is one load and
+Each PATH (a ``.xlsx`` workbook in any of Kobo's download layouts, a folder of CSV sheets or a
+``.zip`` of them, or saved ``.json`` pages of Kobo's REST API) is one load and
 one transaction in the working copy of the warehouse; ``mtm build`` publishes.
 """
 
@@ -18,7 +19,7 @@ from mtm.loaders.raw import DUPLICATE
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``mtm load``."""
     parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="a Kobo export: .xlsx workbook, folder of .csv sheets, or .zip of them")
+                        help="a Kobo export: .xlsx workbook, folder or .zip of .csv sheets, or .json API pages")
     parser.add_argument("--round", dest="round_id", type=int, required=True, metavar="N",
                         help="the round the files belong to (a row of forms/bma/settings.csv)")
     parser.add_argument("--form", choices=["b1", "b2"], default=None,

@@ -33,6 +33,11 @@ VALIDATION_STATUS_LABELS: dict[str, str] = {
     "on hold": "validation_status_on_hold",
 }
 VALIDATION_COLUMNS = ("_validation_status", "_submission__validation_status")
+# Metadata only the REST API adds to a submission (forms/bma/README.md, "REST API"): Kobo's own
+# bookkeeping, not answers; recognised and not landed (nothing the warehouse reports reads them).
+API_ONLY_METADATA = frozenset({"_attachments", "_geolocation", "meta/instanceID", "meta/rootUuid",
+                               "meta/deprecatedID", "formhub/uuid", "_xform_id_string", "_bamboo_dataset_id",
+                               "_media_all_received", "_total_media", "_media_count", "_supplementalDetails"})
 DEFAULT_SEPARATOR = "/"
 PARENT_INDEX = "_parent_index"
 

@@ -43,7 +43,8 @@ from mtm.loaders.raw import (
     write_attempt,
     write_load_sheet,
 )
-from mtm.loaders.sources import ExportSource, SheetSource, open_export, sha256_files
+from mtm.loaders.readers import open_export
+from mtm.loaders.sources import ExportSource, SheetSource, sha256_files
 
 
 @dataclass
@@ -137,6 +138,8 @@ def plan_sheet(form: str, round_id: int, sheet: SheetSource) -> SheetPlan:
         if path is not None and forms.is_personal(path) or path is None and forms.is_personal(h):
             personal.append(h)
             continue
+        if path is None and h.strip() in kobo_layout.API_ONLY_METADATA:
+            continue  # the REST API's own bookkeeping (attachments, instance ids): not answers
         raw = forms.raw_column_name(path) if path is not None else None
         if raw is None or raw in seen:
             unknown.append((i, h.strip() or f"(column {_excel_letter(i)}, no header)"))

@@ -418,19 +418,3 @@ def open_zip(path: Path) -> ExportSource:
         tmp.cleanup()
         raise InputError(f"not a readable .zip (corrupt or truncated): {exc}", file=path.name) from exc
     return _csv_export(path, files, lambda f: f"{path.name}!{f.name}", sha, tmp.cleanup)
-
-
-def open_export(path: Path) -> ExportSource:
-    """Open an export by what it is: a workbook, a folder of CSV sheets, or a zip of them."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError("no such file or folder", file=str(path))
-    if path.is_dir():
-        return open_csv_folder(path)
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        return open_zip(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return open_xlsx(path)
-    raise InputError("expected a .xlsx workbook, a folder of .csv sheets or a .zip of them",
-                     file=path.name)
