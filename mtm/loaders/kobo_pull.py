@@ -119,7 +119,7 @@ def fetch_page(url: str, token: str, *, fetch: Fetch = _default_fetch, tries: in
 
 def pull(server: str, asset: str, round_id: int, working: Path, pages_root: Path, *,
          token: str | None = None, form: str | None = None, fetch: Fetch = _default_fetch,
-         tries: int = 5, backoff: float = 1.0, page_size: int = PAGE_SIZE) -> PullResult:
+         tries: int = 5, backoff: float = 1.0, page_size: int | None = None) -> PullResult:
     """Fetch the submissions newer than the last pull of (asset, round), save them, land the folder."""
     token = token if token is not None else os.environ.get(TOKEN_ENV, "")
     if not token:
@@ -128,7 +128,7 @@ def pull(server: str, asset: str, round_id: int, working: Path, pages_root: Path
         raise InputError("the server must be an http:// or https:// URL", file=server)
     folder = page_folder(pages_root, asset, round_id)
     after = newest_saved_id(folder)
-    url: str | None = first_url(server, asset, after, page_size)
+    url: str | None = first_url(server, asset, after, page_size or PAGE_SIZE)
     saved: list[Path] = []
     new = 0
     while url:
