@@ -22,6 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a Kobo export: .xlsx workbook, folder or .zip of .csv sheets, or .json API pages")
     parser.add_argument("--round", dest="round_id", type=int, required=True, metavar="N",
                         help="the round the files belong to (a row of forms/bma/settings.csv)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="load an export without submissions (it replaces the round's current load)")
     parser.add_argument("--form", choices=["b1", "b2"], default=None,
                         help="the form; recognised from the sheets and columns when absent")
     parser.add_argument("--warehouse", default=None, metavar="FILE",
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     errors: list[InputError] = []
     for path in args.paths:
         try:
-            result = load_export(path, args.round_id, working, form=args.form)
+            result = load_export(path, args.round_id, working, form=args.form, allow_empty=args.allow_empty)
         except InputError as exc:
             errors.append(exc)
             continue

@@ -29,18 +29,13 @@ from python_calamine import CalamineError, CalamineWorkbook
 from mtm.core import progress
 from mtm.core.errors import InputError
 from mtm.core.paths import PROJECT_DIR
+from mtm.loaders.lifecycle import LoadResult, run_load
 from mtm.loaders.raw import (
-    DUPLICATE,
     LINEAGE_COLUMNS,
     LOADED,
     SCHEMA,
     Attempt,
-    connect_working,
-    ensure_load_log,
-    log_refusal,
-    new_load_id,
     quote,
-    write_attempt,
 )
 from mtm.loaders.sources import header_text, sha256_files
 
@@ -468,15 +463,6 @@ def _validate_estimates(table: Table, source_ids: set[str], codes: Codes, file_n
 
 # ---------------------------------------------------------------- landing
 
-@dataclass
-class GapLoadResult:
-    """What one attempt did: its load_log row and the warnings to show the operator."""
-
-    attempt: Attempt
-    country_code: str | None
-    warnings: list[str] = field(default_factory=list)
-
-
 def current_gap_load(con: duckdb.DuckDBPyConnection, country_code: str) -> tuple[str, str] | None:
     """(load_id, file_sha256) of the current gap load of a country: its latest ``loaded`` row."""
     exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
@@ -491,40 +477,50 @@ def current_gap_load(con: duckdb.DuckDBPyConnection, country_code: str) -> tuple
     return (row[0], row[1]) if row else None
 
 
-def load_gap_workbook(path: Path | str, working: Path, country: str | None = None) -> GapLoadResult:
+@dataclass
+class GapLanding:
+    """A gap workbook: the lifecycle's Landing (one country's current load at a time)."""
+
+    path: Path
+    country: str | None = None
+    workbook: GapWorkbook | None = None
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, attempt: Attempt) -> None:
+        self.workbook = read_workbook(self.path, self.country)
+
+    def current(self, con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+        assert self.workbook is not None
+        return current_gap_load(con, self.workbook.country_code)
+
+    def sha256(self) -> str:
+        if self.workbook is not None:
+            return self.workbook.sha256
+        return sha256_files([self.path])
+
+    def land(self, con: duckdb.DuckDBPyConnection, attempt: Attempt) -> list[str]:
+        assert self.workbook is not None
+        return _land(con, self.workbook, attempt)
+
+    def subject(self) -> str:
+        return f"the gap workbook of {self.workbook.country_code if self.workbook else '?'}"
+
+    def describe(self, attempt: Attempt) -> str:
+        return f"loaded gap workbook of {self.workbook.country_code if self.workbook else '?'}"
+
+    def result(self, attempt: Attempt, warnings: list[str]) -> LoadResult:
+        return LoadResult(attempt, warnings, self.workbook.country_code if self.workbook else None)
+
+    def cleanup(self) -> None:
+        pass
+
+
+def load_gap_workbook(path: Path | str, working: Path, country: str | None = None) -> LoadResult:
     """Land one gap workbook into the working warehouse.
 
     Returns the attempt (``loaded`` or ``duplicate``); raises InputError when the file is refused,
     after logging the refused attempt in ``raw.load_log``.
     """
-    path = Path(path).absolute()
-    attempt = Attempt(load_id=new_load_id(), round_id=None, form=FORM, file_name=path.name,
-                      file_path=str(path), file_sha256=None)
-    con = connect_working(working)
-    try:
-        ensure_load_log(con)
-        try:
-            progress.step(f"reading {path.name}")
-            if path.exists() and path.is_file():
-                attempt.file_sha256 = sha256_files([path])
-            wb = read_workbook(path, country)
-            current = current_gap_load(con, wb.country_code)
-            if current and current[1] == wb.sha256:
-                attempt.status = DUPLICATE
-                attempt.message = (f"same file (SHA-256) as the current gap load {current[0]} of "
-                                   f"{wb.country_code}: nothing changed")
-                write_attempt(con, attempt)
-                progress.step(f"{path.name}: {attempt.message}")
-                return GapLoadResult(attempt, wb.country_code)
-            return _land(con, wb, attempt, current[0] if current else None)
-        except InputError as exc:
-            log_refusal(con, attempt, str(exc))
-            raise
-        except Exception as exc:  # an unexpected failure is still a refused, logged attempt
-            log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
-            raise
-    finally:
-        con.close()
+    return run_load(Path(path), working, GapLanding(Path(path), country), form=FORM)
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
@@ -564,32 +560,21 @@ def _insert(con: duckdb.DuckDBPyConnection, table_name: str, t: Table, attempt: 
     return len(t.rows)
 
 
-def _land(con: duckdb.DuckDBPyConnection, wb: GapWorkbook, attempt: Attempt,
-          superseded: str | None) -> GapLoadResult:
+def _land(con: duckdb.DuckDBPyConnection, wb: GapWorkbook, attempt: Attempt) -> list[str]:
+    """Insert the workbook's tables (inside the lifecycle's transaction); return the warnings."""
     warnings = [f"unknown column landed: {u}" for u in wb.unknown_columns]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        attempt.rows_per_sheet[wb.about.sheet] = _insert(con, TABLES[ABOUT_SHEET], wb.about, attempt, wb,
-                                                         ("field", "value"))
-        for avail, srcs in zip(wb.availability, wb.sources, strict=True):
-            n = _insert(con, TABLES[AVAILABILITY], avail, attempt, wb, AVAILABILITY_COLUMNS)
-            n += _insert(con, TABLES[SOURCES], srcs, attempt, wb, SOURCES_COLUMNS)
-            attempt.rows_per_sheet[avail.sheet] = n
-        if wb.estimates is not None:
-            attempt.rows_per_sheet[wb.estimates.sheet] = _insert(
-                con, TABLES[ESTIMATES_SHEET], wb.estimates, attempt, wb, ESTIMATES_COLUMNS)
-        else:
-            _ensure_table(con, TABLES[ESTIMATES_SHEET], list(ESTIMATES_COLUMNS))
-        attempt.status, attempt.superseded_load_id = LOADED, superseded
-        attempt.unknown_columns = list(wb.unknown_columns)
-        attempt.message = "; ".join([f"loaded gap workbook of {wb.country_code}"
-                                     + (f", superseding load {superseded}" if superseded else ""),
-                                     *warnings])
-        write_attempt(con, attempt)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    attempt.rows_per_sheet[wb.about.sheet] = _insert(con, TABLES[ABOUT_SHEET], wb.about, attempt, wb,
+                                                     ("field", "value"))
+    for avail, srcs in zip(wb.availability, wb.sources, strict=True):
+        n = _insert(con, TABLES[AVAILABILITY], avail, attempt, wb, AVAILABILITY_COLUMNS)
+        n += _insert(con, TABLES[SOURCES], srcs, attempt, wb, SOURCES_COLUMNS)
+        attempt.rows_per_sheet[avail.sheet] = n
+    if wb.estimates is not None:
+        attempt.rows_per_sheet[wb.estimates.sheet] = _insert(
+            con, TABLES[ESTIMATES_SHEET], wb.estimates, attempt, wb, ESTIMATES_COLUMNS)
+    else:
+        _ensure_table(con, TABLES[ESTIMATES_SHEET], list(ESTIMATES_COLUMNS))
+    attempt.unknown_columns = list(wb.unknown_columns)
     progress.step(f"{wb.file_name}: {sum(attempt.rows_per_sheet.values()):,} rows landed for "
                   f"{wb.country_code}")
-    return GapLoadResult(attempt, wb.country_code, warnings)
+    return warnings

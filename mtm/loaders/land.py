@@ -25,34 +25,20 @@ import pyarrow as pa
 from mtm.core import forms, progress
 from mtm.core.errors import InputError
 from mtm.loaders import kobo_layout
+from mtm.loaders.lifecycle import LoadResult, run_load
 from mtm.loaders.raw import (
-    DUPLICATE,
-    LOADED,
     ROW_LINEAGE_COLUMNS,
     ROWS_SUFFIX,
     SCHEMA,
     Attempt,
-    connect_working,
     current_load,
-    ensure_load_log,
     ensure_load_sheets,
-    log_refusal,
-    new_load_id,
     quote,
     sheet_view_sql,
-    write_attempt,
     write_load_sheet,
 )
 from mtm.loaders.readers import open_export
-from mtm.loaders.sources import ExportSource, SheetSource, sha256_files
-
-
-@dataclass
-class LoadResult:
-    """What one attempt did: its load_log row and the warnings to show the operator."""
-
-    attempt: Attempt
-    warnings: list[str] = field(default_factory=list)
+from mtm.loaders.sources import ExportSource, SheetSource
 
 
 @dataclass
@@ -351,126 +337,110 @@ def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSour
     return n
 
 
-def load_export(path: Path, round_id: int, working: Path, form: str | None = None) -> LoadResult:
-    """Land one export (xlsx, CSV folder or zip) for a round into the working warehouse.
+@dataclass
+class KoboLanding:
+    """A Kobo export (any shape a reader opens) for one round: the lifecycle's Landing."""
+
+    path: Path
+    round_id: int
+    form: str | None = None
+    allow_empty: bool = False
+    source: ExportSource | None = None
+    styles: set[str] = field(default_factory=set)
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, attempt: Attempt) -> None:
+        self.source = open_export(self.path)  # starts hashing the file in the background
+        if self.form is None:
+            self.form = attempt.form = detect_form(self.source)
+        if self.form not in forms.form_names():
+            raise InputError(f"unknown form {self.form!r} (known: {', '.join(forms.form_names())})",
+                             file=self.path.name)
+        try:
+            forms.round_settings(self.form, self.round_id)
+        except InputError as exc:
+            raise InputError(f"{exc.args[0]} (the file was given as round {self.round_id})",
+                             file=self.path.name) from exc
+
+    def current(self, con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+        assert self.form is not None
+        return current_load(con, self.round_id, self.form)
+
+    def sha256(self) -> str:
+        if self.source is None:
+            raise InputError("the export was not opened", file=self.path.name)
+        return self.source.sha256
+
+    def land(self, con: duckdb.DuckDBPyConnection, attempt: Attempt) -> list[str]:
+        assert self.source is not None and self.form is not None
+        warnings, found = _land_sheets(con, self.source, attempt, self.form, self.round_id, self.styles)
+        _check_sheets_present(con, self.form, self.source, found, attempt, warnings, self.allow_empty)
+        return warnings
+
+    def subject(self) -> str:
+        return f"round {self.round_id} {self.form}"
+
+    def describe(self, attempt: Attempt) -> str:
+        styles = f" (Kobo export: {', '.join(sorted(self.styles))})" if self.styles else ""
+        return f"loaded as round {self.round_id} {self.form}{styles}"
+
+    def result(self, attempt: Attempt, warnings: list[str]) -> LoadResult:
+        return LoadResult(attempt, warnings)
+
+    def cleanup(self) -> None:
+        if self.source is not None:
+            self.source.cleanup()
+
+
+def load_export(path: Path, round_id: int, working: Path, form: str | None = None, *,
+                allow_empty: bool = False) -> LoadResult:
+    """Land one export (xlsx, CSV folder or zip, saved API pages) for a round into the working
+    warehouse.
 
     Returns the attempt (status ``loaded`` or ``duplicate``); raises InputError when the file is
     refused, after logging the refused attempt in ``raw.load_log``.
     """
-    path = Path(path).absolute()
-    attempt = Attempt(load_id=new_load_id(), round_id=round_id, form=form, file_name=path.name,
-                      file_path=str(path), file_sha256=None)
-    con = connect_working(working)
-    try:
-        ensure_load_log(con)
-        source: ExportSource | None = None
-        try:
-            progress.step(f"reading {path.name}")
-            source = open_export(path)  # starts hashing the file in the background
-            if form is None:
-                form = attempt.form = detect_form(source)
-            if form not in forms.form_names():
-                raise InputError(f"unknown form {form!r} (known: {', '.join(forms.form_names())})",
-                                 file=path.name)
-            forms.round_settings(form, round_id)
-            current = current_load(con, round_id, form)
-            # Only a current load can make this file a duplicate: then wait for the hash and
-            # compare; otherwise land while the hash is computed (it is read before the commit).
-            if current:
-                attempt.file_sha256 = source.sha256
-            if current and current[1] == attempt.file_sha256:
-                attempt.status = DUPLICATE
-                attempt.message = (f"same file (SHA-256) as the current load {current[0]} of round "
-                                   f"{round_id} {form}: nothing changed")
-                write_attempt(con, attempt)
-                progress.step(f"{path.name}: {attempt.message}")
-                return LoadResult(attempt)
-            return _land(con, source, attempt, form, round_id, current[0] if current else None)
-        except InputError as exc:
-            _hash_for_log(attempt, source, path)
-            log_refusal(con, attempt, str(exc))
-            raise
-        except Exception as exc:  # an unexpected failure is still a refused, logged attempt
-            _hash_for_log(attempt, source, path)
-            log_refusal(con, attempt, f"{type(exc).__name__}: {exc}")
-            raise
-        finally:
-            if source is not None:
-                source.cleanup()
-    finally:
-        con.close()
+    return run_load(Path(path), working, KoboLanding(Path(path), round_id, form, allow_empty),
+                    round_id=round_id, form=form)
 
 
-def _hash_for_log(attempt: Attempt, source: ExportSource | None, path: Path) -> None:
-    """Put the file's SHA-256 on a refused attempt: that of the opened export, or for a file that
-    could not even be opened (a corrupt workbook or zip) that of its bytes; none if unreadable."""
-    if attempt.file_sha256 is not None:
-        return
-    try:
-        if source is not None:
-            attempt.file_sha256 = source.sha256
-        elif path.is_file():
-            attempt.file_sha256 = sha256_files([path])
-    except OSError:
-        pass
-
-
-def _land(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt, form: str,
-          round_id: int, superseded: str | None) -> LoadResult:
+def _land_sheets(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: Attempt, form: str,
+                 round_id: int, styles: set[str]) -> tuple[list[str], dict[str, str]]:
+    """Land every sheet of the export that is a sheet of the form (inside the open transaction);
+    return the warnings and which sheet holds which sheet of the form (key -> sheet name)."""
     warnings: list[str] = []
-    # Keep the load's rows in memory until COMMIT instead of writing them to the file as they
-    # arrive: a refused or killed load then leaves no orphan blocks behind, and the commit's
-    # checkpoint compresses everything in one pass (faster than DuckDB's optimistic writes here).
-    con.execute("SET enable_optimistic_write = false")
-    con.execute("BEGIN TRANSACTION")
-    try:
-        ensure_load_sheets(con)
-        found: dict[str, str] = {}  # sheet key -> sheet name
-        styles: set[str] = set()
-        for name in source.sheet_names:
-            sheet = source.open_sheet(name)
-            plan = plan_sheet(form, round_id, sheet)
-            if plan.key is not None and plan.key in found:
-                raise InputError(f"two sheets hold the same sheet of form {form} ({plan.key}): "
-                                 f"{found[plan.key]!r} and {name!r}", file=source.file_name, sheet=name)
-            attempt.personal_columns_dropped += [p for p in plan.personal
-                                                 if p not in attempt.personal_columns_dropped]
-            if plan.key is None:
-                attempt.unknown_columns.append(f"{name}: (whole sheet, {len(sheet.header)} columns)")
-                warnings.append(f"sheet {name!r} is no sheet of form {form}: not landed")
-                continue
-            found[plan.key] = name
-            if plan.style is not None and plan.key == forms.MAIN:
-                styles.add(plan.style.describe())
-            if plan.missing_optional:
-                warnings.append(f"sheet {name!r}: columns of the form not in the file (left empty): "
-                                f"{', '.join(plan.missing_optional)}")
-            _ensure_table(con, form, plan)
-            n, filled = _land_sheet(con, plan, sheet, attempt.load_id)
-            _translate_labels(con, form, plan, attempt.load_id)
-            if plan.unknown:
-                described = [f"{h} ({filled.get(i, 0):,} non-empty cells)" for i, h in plan.unknown]
-                warnings.append(f"sheet {name!r}: columns the form does not define, not landed: "
-                                f"{', '.join(described)}")
-                attempt.unknown_columns += [f"{name}: {d}" for d in described]
-            write_load_sheet(con, [attempt.load_id, plan.table, name, sheet.file_name, n])
-            attempt.rows_per_sheet[name] = n
-            progress.step(f"{source.file_name} {name!r} -> raw.{plan.table}: {n:,} rows")
-            del sheet
-        _check_sheets_present(con, form, source, found, attempt, warnings)
-        attempt.file_sha256 = source.sha256
-        attempt.status = LOADED
-        attempt.superseded_load_id = superseded
-        attempt.message = "; ".join(
-            [f"loaded as round {round_id} {form}"
-             + (f", superseding load {superseded}" if superseded else "")
-             + (f" (Kobo export: {', '.join(sorted(styles))})" if styles else ""), *warnings])
-        write_attempt(con, attempt)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return LoadResult(attempt, warnings)
+    ensure_load_sheets(con)
+    found: dict[str, str] = {}  # sheet key -> sheet name
+    for name in source.sheet_names:
+        sheet = source.open_sheet(name)
+        plan = plan_sheet(form, round_id, sheet)
+        if plan.key is not None and plan.key in found:
+            raise InputError(f"two sheets hold the same sheet of form {form} ({plan.key}): "
+                             f"{found[plan.key]!r} and {name!r}", file=source.file_name, sheet=name)
+        attempt.personal_columns_dropped += [p for p in plan.personal
+                                             if p not in attempt.personal_columns_dropped]
+        if plan.key is None:
+            attempt.unknown_columns.append(f"{name}: (whole sheet, {len(sheet.header)} columns)")
+            warnings.append(f"sheet {name!r} is no sheet of form {form}: not landed")
+            continue
+        found[plan.key] = name
+        if plan.style is not None and plan.key == forms.MAIN:
+            styles.add(plan.style.describe())
+        if plan.missing_optional:
+            warnings.append(f"sheet {name!r}: columns of the form not in the file (left empty): "
+                            f"{', '.join(plan.missing_optional)}")
+        _ensure_table(con, form, plan)
+        n, filled = _land_sheet(con, plan, sheet, attempt.load_id)
+        _translate_labels(con, form, plan, attempt.load_id)
+        if plan.unknown:
+            described = [f"{h} ({filled.get(i, 0):,} non-empty cells)" for i, h in plan.unknown]
+            warnings.append(f"sheet {name!r}: columns the form does not define, not landed: "
+                            f"{', '.join(described)}")
+            attempt.unknown_columns += [f"{name}: {d}" for d in described]
+        write_load_sheet(con, [attempt.load_id, plan.table, name, sheet.file_name, n])
+        attempt.rows_per_sheet[name] = n
+        progress.step(f"{source.file_name} {name!r} -> raw.{plan.table}: {n:,} rows")
+        del sheet
+    return warnings, found
 
 
 def _relevant_condition(relevant: str) -> tuple[str, str] | None:
@@ -480,7 +450,8 @@ def _relevant_condition(relevant: str) -> tuple[str, str] | None:
 
 
 def _check_sheets_present(con: duckdb.DuckDBPyConnection, form: str, source: ExportSource,
-                          found: dict[str, str], attempt: Attempt, warnings: list[str]) -> None:
+                          found: dict[str, str], attempt: Attempt, warnings: list[str],
+                          allow_empty: bool = False) -> None:
     """Refuse an export without its main sheet or without a repeat sheet its submissions call for.
 
     Kobo writes a repeat's sheet only when at least one submission has a row in it: an absent
@@ -494,6 +465,10 @@ def _check_sheets_present(con: duckdb.DuckDBPyConnection, form: str, source: Exp
     main_table = f"{SCHEMA}.{quote(f'{form}_{forms.MAIN}{ROWS_SUFFIX}')}"
     submissions = con.execute(f"SELECT count(*) FROM {main_table} WHERE _load_id = ?",
                               [attempt.load_id]).fetchone()[0]
+    if submissions == 0 and not allow_empty:
+        raise InputError("the export has no submissions (headers only): loading it would replace the "
+                         "round's data with nothing; give --allow-empty if that is what you want",
+                         file=source.file_name, sheet=found[forms.MAIN], row=2)
     paths = {q.name: q.path for q in forms.questions(form) if q.sheet == forms.MAIN}
     for repeat in forms.repeat_names(form):
         if repeat in found:

@@ -506,3 +506,23 @@ def test_rows_of_a_large_csv_keep_their_file_row_numbers(tmp_path: Path, wh: Pat
     assert bad[0][0] == 0
     assert query(wh, "SELECT count(*) FROM raw.b1_villages")[0][0] == n
     assert json.loads(log_rows(wh)[-1]["rows_per_sheet"])["villages"] == n
+
+
+def test_an_export_without_submissions_is_refused_unless_allowed(tmp_path: Path, wh: Path, exports,
+                                                                  capsys) -> None:
+    assert load(wh, str(exports["b2_r3_xlsx"]), "--round", "3") == 0
+    before = without_log(snapshot(working(wh)))
+    empty = export(tmp_path, "b2", 3, name="headers_only", n=0)
+    capsys.readouterr()
+    assert load(wh, str(empty), "--round", "3") == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "headers_only.xlsx" in err and "no submissions" in err
+    assert without_log(snapshot(working(wh))) == before
+    assert load(wh, str(empty), "--round", "3", "--allow-empty") == 0
+    assert log_rows(wh)[-1]["status"] == "loaded"
+
+
+def test_an_unregistered_round_names_the_export_given(wh: Path, exports, capsys) -> None:
+    assert load(wh, str(exports["b2_r3_xlsx"]), "--round", "9") == 2
+    err = capsys.readouterr().err
+    assert exports["b2_r3_xlsx"].name in err and "given as round 9" in err
