@@ -20,9 +20,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from mtm.core import forms
+from mtm.core import forms, kobo_layout
 from mtm.core.errors import InputError
-from mtm.loaders import kobo_layout
 from mtm.loaders.sources import Chunk, ExportSource, SheetSource, hash_in_background
 
 MAIN_SHEET = "main"

@@ -22,9 +22,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from mtm.core import forms, progress
+from mtm.core import forms, kobo_layout, progress
 from mtm.core.errors import InputError
-from mtm.loaders import kobo_layout
 from mtm.loaders.lifecycle import LoadResult, run_load
 from mtm.loaders.raw import (
     ROW_LINEAGE_COLUMNS,

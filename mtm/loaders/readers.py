@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtm.core import forms
+from mtm.core import forms, kobo_layout
 from mtm.core.errors import InputError
-from mtm.loaders import kobo_api, kobo_layout, sources
+from mtm.loaders import kobo_api, sources
 from mtm.loaders.sources import ExportSource
 
 

@@ -192,7 +192,7 @@ def test_saved_api_pages_land_the_same_answers(tmp_path: Path, reference_answers
 
 
 def test_a_label_that_matches_no_choice_is_kept_as_it_is(tmp_path: Path) -> None:
-    from mtm.loaders import kobo_layout
+    from mtm.core import kobo_layout
 
     assert kobo_layout.code_of_select("b2", "oblast", "Чуйская область") == "chui"
     assert kobo_layout.code_of_select("b2", "oblast", "Чүй облусу") == "chui"

@@ -44,7 +44,7 @@ class FakeKobo:
             def log_message(self, *args: Any) -> None:  # keep the test output clean
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_GET(self) -> None:
                 url = urllib.parse.urlsplit(self.path)
                 params = urllib.parse.parse_qs(url.query)
                 kobo.queries.append(params)
