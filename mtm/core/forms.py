@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -183,6 +184,25 @@ def round_settings(form: str, round_id: int, forms_dir: Path | None = None) -> R
     known = ", ".join(str(r) for r in rounds(form, forms_dir)) or "none"
     raise InputError(f"round {round_id} of form {form} is not in forms/bma/settings.csv "
                      f"(known rounds: {known}); add its row first", file="settings.csv")
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"), start=1)}
+
+
+def collection_dates(form: str, round_id: int, forms_dir: Path | None = None) -> tuple[date, date] | None:
+    """First and last day of a round's collection period from settings.csv (``February-April 2024``
+    -> 2024-02-01..2024-04-30; ``2023`` -> the whole year); None when the period names no year."""
+    period = round_settings(form, round_id, forms_dir).collection_period.lower()
+    years = [int(y) for y in re.findall(r"\b(\d{4})\b", period)]
+    if not years:
+        return None
+    months = [_MONTHS[m] for m in re.findall(r"[a-z]+", period) if m in _MONTHS]
+    first_m, last_m = (months[0], months[-1]) if months else (1, 12)
+    last_year = years[-1]
+    end = date(last_year + (last_m == 12), last_m % 12 + 1, 1) - timedelta(days=1)
+    return date(years[0], first_m, 1), end
 
 
 def reference_years(form: str, round_id: int, forms_dir: Path | None = None) -> tuple[int, ...]:

@@ -15,6 +15,7 @@ The rules (docs/loading.md, docs/architecture.md "Raw schema contract"):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -373,6 +374,7 @@ class KoboLanding:
         assert self.source is not None and self.form is not None
         warnings, found = _land_sheets(con, self.source, attempt, self.form, self.round_id, self.styles)
         _check_sheets_present(con, self.form, self.source, found, attempt, warnings, self.allow_empty)
+        _check_submission_dates(con, self.form, self.round_id, self.source, found, attempt, warnings)
         return warnings
 
     def subject(self) -> str:
@@ -492,3 +494,35 @@ def _check_sheets_present(con: duckdb.DuckDBPyConnection, form: str, source: Exp
                                            personal=[], unknown=[], missing_optional=[]))
         attempt.rows_per_sheet[repeat] = 0
         warnings.append(f"no sheet {repeat!r}: no submission has a row in it (0 rows)")
+
+
+# Submissions are sent during the collection period; a late upload or a correction may come
+# somewhat later, a pilot somewhat earlier. A file most of whose submissions fall outside the
+# period widened by this margin is refused as another round's.
+ROUND_DATE_MARGIN_DAYS = 31
+
+
+def _check_submission_dates(con: duckdb.DuckDBPyConnection, form: str, round_id: int, source: ExportSource,
+                            found: dict[str, str], attempt: Attempt, warnings: list[str]) -> None:
+    """Refuse a file as "wrong round?" when most of its submissions were sent outside the round's
+    collection period (settings.csv, widened by ROUND_DATE_MARGIN_DAYS); warn when a few were."""
+    window = forms.collection_dates(form, round_id)
+    if window is None:
+        return
+    first = window[0] - dt.timedelta(days=ROUND_DATE_MARGIN_DAYS)
+    last = window[1] + dt.timedelta(days=ROUND_DATE_MARGIN_DAYS)
+    table = f"{SCHEMA}.{quote(f'{form}_{forms.MAIN}{ROWS_SUFFIX}')}"
+    sent = "CAST(try_cast(left(trim(_submission_time), 19) AS TIMESTAMP) AS DATE)"
+    total, outside, low, high = con.execute(
+        f"SELECT count({sent}), count(*) FILTER (WHERE {sent} NOT BETWEEN ? AND ?), "
+        f"min({sent}) FILTER (WHERE {sent} NOT BETWEEN ? AND ?), max({sent}) FILTER (WHERE {sent} NOT BETWEEN ? AND ?) "
+        f"FROM {table} WHERE _load_id = ?", [first, last, first, last, first, last, attempt.load_id]).fetchall()[0]
+    if not outside:
+        return
+    period = forms.round_settings(form, round_id).collection_period
+    what = (f"{outside:,} of {total:,} submissions were sent between {low} and {high}, outside round "
+            f"{round_id}'s collection period ({period}, with {ROUND_DATE_MARGIN_DAYS} days' margin)")
+    if outside * 2 > total:
+        raise InputError(f"wrong round? {what}", file=source.file_name, sheet=found[forms.MAIN],
+                         column="_submission_time")
+    warnings.append(what)

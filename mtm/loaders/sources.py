@@ -377,16 +377,26 @@ def _csv_sheet(path: Path, name: str, label: str) -> SheetSource:
                        errors=lambda exc: _csv_error(exc, label, name))
 
 
-def _csv_export(path: Path, files: list[Path], label_of: Callable[[Path], str], hasher: Future[str],
+def _csv_export(path: Path, files: list[tuple[str, Path]], hasher: Future[str],
                 cleanup: Callable[[], None]) -> ExportSource:
-    by_name = {f.stem: f for f in files}
+    """An export of CSV sheets: (label naming the sheet in its container, file) pairs; a sheet is
+    named after its file's stem, and two files with one stem (``old/ki.csv``, ``ki.csv``) refuse
+    the export, naming both."""
+    by_name: dict[str, tuple[str, Path]] = {}
+    for label, f in files:
+        stem = Path(label.rsplit("!", 1)[-1]).stem
+        if stem in by_name:
+            cleanup()
+            raise InputError(f"two files would land as the same sheet {stem!r}: {by_name[stem][0]} and {label}",
+                             file=path.name, sheet=stem)
+        by_name[stem] = (label, f)
     if not by_name:
         cleanup()
         raise InputError("no .csv sheets found", file=path.name)
 
     def open_sheet(name: str) -> SheetSource:
-        f = by_name[name]
-        return _csv_sheet(f, name, label_of(f))
+        label, f = by_name[name]
+        return _csv_sheet(f, name, label)
     return ExportSource(path=path, file_name=path.name, hasher=hasher, sheet_names=list(by_name),
                         open_sheet=open_sheet, cleanup=cleanup)
 
@@ -395,26 +405,59 @@ def open_csv_folder(path: Path) -> ExportSource:
     """A folder of ``<sheet>.csv`` files; hashed as the sheets concatenated in sorted name order."""
     files = sorted((f for f in path.iterdir() if f.is_file() and f.suffix.lower() == ".csv"),
                    key=lambda f: f.name)
-    return _csv_export(path, files, lambda f: f"{path.name}/{f.name}", hash_in_background(files),
+    return _csv_export(path, [(f"{path.name}/{f.name}", f) for f in files], hash_in_background(files),
                        lambda: None)
 
 
+# Limits on a .zip of CSV sheets, checked while each member is unpacked (never trusting the sizes
+# the archive declares): a zip bomb is stopped before it fills the disk. A real export of 50,000
+# communities is about 200 MB of CSV compressed about 8 times.
+ZIP_MAX_TOTAL_BYTES = 8 << 30  # all members together, unpacked
+ZIP_MAX_MEMBER_BYTES = 4 << 30  # one member, unpacked
+ZIP_MAX_RATIO = 200  # unpacked bytes per compressed byte, for members past ZIP_RATIO_FLOOR
+ZIP_RATIO_FLOOR = 16 << 20  # small members may compress better than that (a header and few rows)
+
+
+def _unpack_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: int,
+                   archive: str) -> int:
+    """Unpack one member within the limits; return the bytes written."""
+    ratio_cap = max(ZIP_RATIO_FLOOR, member.compress_size * ZIP_MAX_RATIO)
+    written = 0
+    with zf.open(member) as src, target.open("wb") as dst:
+        while block := src.read(_HASH_BLOCK):
+            written += len(block)
+            too_big = ("one member's limit" if written > ZIP_MAX_MEMBER_BYTES else
+                       "the archive's limit for all members" if written > budget else None)
+            if too_big:
+                raise InputError(f"the .zip unpacks to more than {too_big} "
+                                 f"({min(ZIP_MAX_MEMBER_BYTES, budget) >> 20:,} MiB): refused as a possible "
+                                 "zip bomb", file=f"{archive}!{member.filename}")
+            if written > ratio_cap:
+                raise InputError(f"the member unpacks to over {ZIP_MAX_RATIO} times its compressed size: "
+                                 "refused as a possible zip bomb", file=f"{archive}!{member.filename}")
+            dst.write(block)
+    return written
+
+
 def open_zip(path: Path) -> ExportSource:
-    """A ``.zip`` of CSV sheets, extracted to a temporary folder; hashed as the zip file."""
+    """A ``.zip`` of CSV sheets, unpacked within limits to a temporary folder; hashed as the zip
+    file. Members are named by their path inside the archive (``bma!old/ki.csv``)."""
     sha = hash_in_background([path])
     tmp = tempfile.TemporaryDirectory(prefix="mtm_load_")
     try:
         with zipfile.ZipFile(path) as zf:
             members = [m for m in zf.infolist() if not m.is_dir()
                        and m.filename.lower().endswith(".csv") and "__MACOSX" not in m.filename]
-            files = []
-            for m in sorted(members, key=lambda m: m.filename):
-                target = Path(tmp.name) / Path(m.filename).name
-                with zf.open(m) as src, target.open("wb") as dst:
-                    while block := src.read(_HASH_BLOCK):
-                        dst.write(block)
-                files.append(target)
+            files: list[tuple[str, Path]] = []
+            budget = ZIP_MAX_TOTAL_BYTES
+            for k, m in enumerate(sorted(members, key=lambda m: m.filename)):
+                target = Path(tmp.name) / f"{k:05d}.csv"  # never a path taken from the archive
+                budget -= _unpack_member(zf, m, target, budget, path.name)
+                files.append((f"{path.name}!{m.filename}", target))
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
         tmp.cleanup()
         raise InputError(f"not a readable .zip (corrupt or truncated): {exc}", file=path.name) from exc
-    return _csv_export(path, files, lambda f: f"{path.name}!{f.name}", sha, tmp.cleanup)
+    except InputError:
+        tmp.cleanup()
+        raise
+    return _csv_export(path, files, sha, tmp.cleanup)

@@ -10,7 +10,6 @@ published Round 3 report. By default the exports carry the messes of real export
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,8 +27,6 @@ INTERNATIONAL_SECTIONS = {"imw": "imw_nat", "ret": "ret_cty", "emi": "emi_cty"}
 INTERNAL_SECTIONS = {"int_in": ("int_in_origin", "int_in_origin_rayon", "int_in_n"),
                      "int_out": ("int_out_dest", "int_out_dest_rayon", "int_out_n")}
 VALIDATION = ("validation_status_approved", "validation_status_not_approved", "validation_status_on_hold")
-_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july",
-                                        "august", "september", "october", "november", "december"), 1)}
 
 
 @dataclass
@@ -72,18 +69,14 @@ def round_years(round_id: int, reference_years: list[int] | None,
 
 
 def collection_window(round_id: int, internal_year: int) -> tuple[date, date]:
-    """First and last day of a round's collection: from settings.csv's collection_period
-    (``February-April 2024``, ``2023``), else the year after the internal reference year."""
-    year = internal_year + 1
+    """First and last day of a round's collection: settings.csv's collection_period
+    (``forms.collection_dates``), else the whole year after the internal reference year."""
     try:
-        period = forms.round_settings(B2, round_id).collection_period.lower()
+        dates = forms.collection_dates(B2, round_id)
     except InputError:
-        period = ""
-    months = [_MONTHS[m] for m in re.findall(r"[a-z]+", period) if m in _MONTHS]
-    first_m, last_m = (months[0], months[-1]) if months else (1, 12)
-    start = date(year, first_m, 1)
-    end = (date(year + (last_m == 12), last_m % 12 + 1, 1) - timedelta(days=1))
-    return start, end
+        dates = None
+    year = internal_year + 1
+    return dates or (date(year, 1, 1), date(year, 12, 31))
 
 
 # --------------------------------------------------------------------------- columns

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,7 @@ from mtm.sample.kobo_export import write_export
 PERSONAL_VALUES = ("Aibek Enumeratorov", "Gulnara Informantova", "+996 555 123 456", "kobo_officer_7")
 
 
-def _value(column: str, row: int, parent: int) -> object:
+def _value(column: str, row: int, parent: int, round_id: int = 3) -> object:
     """A plausible cell for a column path (numbers as numbers, a few numbers-as-text)."""
     name = column.rsplit("/", 1)[-1]
     if column == "enumerator_name":
@@ -34,8 +35,9 @@ def _value(column: str, row: int, parent: int) -> object:
         return 1000 + row
     if column.endswith("community_id"):
         return f"C{row:05d}"
-    if column.endswith("submission_time"):
-        return f"2024-03-{1 + row % 28:02d}T09:21:07"
+    if column.endswith("submission_time"):  # within the round's collection period
+        start = (forms.collection_dates("b2", round_id) or (dt.date(2024, 3, 1),))[0]
+        return f"{start + dt.timedelta(days=row % 28)}T09:21:07"
     if name in ("households", "population", "ki_count"):
         return row * 3
     if forms.per_year_of(name) or name.endswith("_n") or name.startswith("est_"):
@@ -53,9 +55,9 @@ def make_sheets(form: str, round_id: int, n: int = 5, per_parent: int = 2) -> di
     for sheet, cols in forms.expected_columns(form, round_id).items():
         key = forms.sheet_key(form, sheet, round_id)
         if key == forms.MAIN:
-            rows = [[_value(c, i, i) for c in cols] for i in range(1, n + 1)]
+            rows = [[_value(c, i, i, round_id) for c in cols] for i in range(1, n + 1)]
         else:
-            rows = [[_value(c, (p - 1) * per_parent + k, p) for c in cols]
+            rows = [[_value(c, (p - 1) * per_parent + k, p, round_id) for c in cols]
                     for p in range(1, n + 1) for k in range(1, per_parent + 1)]
         out[sheet] = pd.DataFrame(rows, columns=cols, dtype=object)
     return out

@@ -1,0 +1,112 @@
+"""Hostile and careless inputs (issue 12): zips that would fill the disk, sheets that would
+replace each other. Each is one clear line, exit 2, and a warehouse left as it was."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from loader_fixtures import export, make_sheets, snapshot
+
+from mtm.cli.app import main
+from mtm.loaders import sources
+
+
+def load(wh: Path, path: Path) -> int:
+    return main(["--quiet", "load", str(path), "--round", "3", "--warehouse", str(wh)])
+
+
+def refused_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def statuses(wh: Path) -> list[str]:
+    con = duckdb.connect(str(wh.with_name(f"{wh.stem}.work.duckdb")), read_only=True)
+    try:
+        return [s for (s,) in con.execute("SELECT status FROM raw.load_log ORDER BY attempted_at").fetchall()]
+    finally:
+        con.close()
+
+
+def bomb(path: Path, member_bytes: int) -> Path:
+    """A zip whose one member is ``member_bytes`` of zeros, written by streaming (never in memory)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf, \
+            zf.open("ki.csv", "w", force_zip64=True) as member:
+        block = b"0" * (1 << 20)
+        for _ in range(member_bytes // len(block)):
+            member.write(block)
+    return path
+
+
+def test_a_zip_bomb_is_stopped_while_unpacking(tmp_path: Path, monkeypatch, capsys) -> None:
+    wh = tmp_path / "w.duckdb"
+    assert load(wh, export(tmp_path, "b2", 3, name="good")) == 0
+    before = snapshot(wh.with_name("w.work.duckdb"))
+    path = bomb(tmp_path / "bomb.zip", 64 << 20)  # 64 MiB of zeros: about 64 KiB compressed
+    assert path.stat().st_size < 1 << 20
+    assert load(wh, path) == 2
+    err = refused_line(capsys)
+    assert "bomb.zip!ki.csv" in err and "possible zip bomb" in err and "200 times" in err
+    assert {k: v for k, v in snapshot(wh.with_name("w.work.duckdb")).items() if k != "raw.load_log"} == \
+        {k: v for k, v in before.items() if k != "raw.load_log"}
+    assert statuses(wh) == ["loaded", "refused"]
+    # the size limits hold too, checked on the bytes actually unpacked
+    monkeypatch.setattr(sources, "ZIP_MAX_RATIO", 10**9)
+    monkeypatch.setattr(sources, "ZIP_MAX_MEMBER_BYTES", 8 << 20)
+    assert load(wh, path) == 2
+    assert "one member's limit (8 MiB)" in refused_line(capsys)
+    monkeypatch.setattr(sources, "ZIP_MAX_MEMBER_BYTES", 1 << 30)
+    monkeypatch.setattr(sources, "ZIP_MAX_TOTAL_BYTES", 16 << 20)
+    assert load(wh, path) == 2
+    assert "the archive's limit for all members (16 MiB)" in refused_line(capsys)
+
+
+@pytest.mark.parametrize("fmt", ["zip", "csv"])
+def test_two_files_that_would_land_as_one_sheet_are_refused_naming_both(fmt: str, tmp_path: Path,
+                                                                       capsys) -> None:
+    wh = tmp_path / "w.duckdb"
+    good = export(tmp_path, "b2", 3, "zip", name="good")
+    path = tmp_path / "twice.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for m in src.infolist():
+            dst.writestr(m.filename, src.read(m))
+        dst.writestr("old/ki.csv", src.read("ki.csv")[:200])
+    if fmt == "csv":  # a folder cannot hold two ki.csv: the same sheet twice by letter case
+        folder = export(tmp_path, "b2", 3, "csv", name="folder")
+        (folder / "KI.csv").write_bytes((folder / "ki.csv").read_bytes())
+        path = folder
+    assert load(wh, path) == 2
+    err = refused_line(capsys)
+    assert "two" in err and ("old/ki.csv" in err or "'KI' and 'ki'" in err)
+    assert statuses(wh) == ["refused"]
+
+
+def test_an_export_with_only_the_main_sheet_names_what_is_missing(tmp_path: Path, capsys) -> None:
+    sheets = make_sheets("b2", 3)
+    main_only = {name: df for name, df in sheets.items() if name not in ("ki", "imw_nat", "ret_cty",
+                                                                         "emi_cty", "int_in_origin",
+                                                                         "int_out_dest")}
+    path = export(tmp_path, "b2", 3, "csv", name="main_only", sheets=main_only)
+    assert load(tmp_path / "w.duckdb", path) == 2
+    assert "sheet 'ki' of form b2 is missing" in refused_line(capsys)
+
+
+def test_a_file_of_another_round_is_refused_by_its_submission_dates(tmp_path: Path, capsys) -> None:
+    wh = tmp_path / "w.duckdb"
+    b1_round3 = export(tmp_path, "b1", 3, name="b1_r3")  # B1 has no per-year fields to tell
+    assert load(wh, b1_round3) == 0
+    assert main(["--quiet", "load", str(b1_round3), "--round", "2", "--warehouse", str(wh)]) == 2
+    err = refused_line(capsys)
+    assert "wrong round? 5 of 5 submissions were sent between 2024-02-02 and 2024-02-06" in err
+    assert "round 2's collection period (2023, with 31 days' margin)" in err and "_submission_time" in err
+    # a few late uploads are a warning, not a refusal
+    sheets = make_sheets("b1", 3)
+    main_sheet = next(iter(sheets))
+    sheets[main_sheet].loc[0, "_submission_time"] = "2024-09-30T10:00:00"
+    assert main(["load", str(export(tmp_path, "b1", 3, name="late", sheets=sheets)), "--round", "3",
+                 "--warehouse", str(wh)]) == 0
+    assert "1 of 5 submissions were sent between 2024-09-30 and 2024-09-30" in capsys.readouterr().err
