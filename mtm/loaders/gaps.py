@@ -37,7 +37,7 @@ from mtm.loaders.raw import (
     Attempt,
     quote,
 )
-from mtm.loaders.sources import header_text, sha256_files
+from mtm.loaders.sources import column_letter, header_text, sha256_files
 
 FORM = "gaps"
 SEEDS = PROJECT_DIR / "seeds"
@@ -167,7 +167,7 @@ def _table_at(cells: list[list[str | None]], header_index: int, sheet: str, name
     for i, c in enumerate(columns):
         if not c:
             raise InputError(f"empty header cell inside the {name} table header", file=file_name,
-                             sheet=sheet, column=_letter(i), row=header_index + 1)
+                             sheet=sheet, column=column_letter(i), row=header_index + 1)
         if c in seen:
             raise InputError(f"column {c!r} appears twice in the {name} table header", file=file_name,
                              sheet=sheet, column=c, row=header_index + 1)
@@ -183,20 +183,10 @@ def _table_at(cells: list[list[str | None]], header_index: int, sheet: str, name
         extra = [j for j, v in enumerate(row[last:], start=last) if v is not None and v.strip()]
         if extra:
             raise InputError(f"a value outside the {name} table (no header above it)", file=file_name,
-                             sheet=sheet, column=_letter(extra[0]), row=i + 1)
+                             sheet=sheet, column=column_letter(extra[0]), row=i + 1)
         padded = [*row[:last], *([None] * (last - len(row)))]
         table.rows.append((i + 1, dict(zip(columns, padded, strict=True))))
     return table
-
-
-def _letter(i: int) -> str:
-    """Spreadsheet column letter of a 0-based column index."""
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def _marker_rows(cells: list[list[str | None]]) -> dict[str, int]:

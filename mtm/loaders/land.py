@@ -38,7 +38,7 @@ from mtm.loaders.raw import (
     write_load_sheet,
 )
 from mtm.loaders.readers import open_export
-from mtm.loaders.sources import ExportSource, SheetSource
+from mtm.loaders.sources import ExportSource, SheetSource, column_letter
 
 
 @dataclass
@@ -53,15 +53,6 @@ class SheetPlan:
     unknown: list[tuple[int, str]]  # (header position, header text): reported, never written
     missing_optional: list[str]
     style: kobo_layout.Style | None = None
-
-
-def _excel_letter(i: int) -> str:
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 # ---------------------------------------------------------------- form and sheet recognition
@@ -128,7 +119,7 @@ def plan_sheet(form: str, round_id: int, sheet: SheetSource) -> SheetPlan:
             continue  # the REST API's own bookkeeping (attachments, instance ids): not answers
         raw = forms.raw_column_name(path) if path is not None else None
         if raw is None or raw in seen:
-            unknown.append((i, h.strip() or f"(column {_excel_letter(i)}, no header)"))
+            unknown.append((i, h.strip() or f"(column {column_letter(i)}, no header)"))
             continue
         seen[raw] = h.strip()
         keep.append((i, raw))

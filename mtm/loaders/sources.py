@@ -239,6 +239,16 @@ def _text_via_duckdb(arrays: dict[str, pa.Array], expr: str) -> pa.Array:
         con.close()
 
 
+def column_letter(i: int) -> str:
+    """The spreadsheet column letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def header_text(cells: list[Any]) -> list[str]:
     """Header cells as strings ('' for an empty header cell)."""
     return [(_cell_text(c) or "") for c in cells]
