@@ -245,7 +245,29 @@ def _questions(forms_dir: Path, form: str) -> tuple[Question, ...]:
             relevant=row.get("relevant", "").strip(),
             labels=_labels(row),
         ))
-    return tuple(out)
+    return tuple(_with_registered_years(out, forms_dir, form))
+
+
+def _with_registered_years(questions: list[Question], forms_dir: Path, form: str) -> list[Question]:
+    """The questions, plus a ``<section>_n_<year>`` field for every reference year that a round of
+    settings.csv registers and the survey has no field for yet (a new round's row arrives before
+    the survey copy is updated): named, placed and labelled like the section's latest year."""
+    years = sorted({y for s in _settings(forms_dir) if s.form == form for y in s.reference_years})
+    out: list[Question] = []
+    for i, q in enumerate(questions):
+        out.append(q)
+        py = q.per_year
+        following = questions[i + 1].per_year if i + 1 < len(questions) else None
+        if py is None or (following is not None and following[0] == py[0]):
+            continue  # not the section's last per-year field
+        have = {x.per_year[1] for x in questions if x.per_year and x.per_year[0] == py[0] and x.sheet == q.sheet}
+        for year in (y for y in years if y > py[1] and y not in have):
+            name = f"{py[0]}_n_{year}"
+            out.append(Question(
+                name=name, path=f"{q.path.rsplit('/', 1)[0]}/{name}" if "/" in q.path else name,
+                type=q.type, sheet=q.sheet, required=q.required, relevant=q.relevant,
+                labels={lang: text.replace(str(py[1]), str(year)) for lang, text in q.labels.items()}))
+    return out
 
 
 @lru_cache(maxsize=8)

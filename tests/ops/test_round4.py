@@ -60,7 +60,7 @@ def mtm(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(project), DBT_TARGET_PATH=str(project / "target"),
                DBT_LOG_PATH=str(project / "logs"))
     env.pop("MTM_WAREHOUSE", None)
-    result = subprocess.run([sys.executable, "-m", "mtm.cli.app", "--quiet", *args], check=False, cwd=project,
+    result = subprocess.run([sys.executable, "-m", "mtm.cli", "--quiet", *args], check=False, cwd=project,
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"mtm {' '.join(args)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
