@@ -37,6 +37,31 @@ create or replace table quality.offending_rows (
     run_id varchar, check_name varchar, round_id integer, row_number integer,
     community_id varchar, problem varchar, row_json varchar
 );
+comment on table quality.gate_runs is 'Quality gate runs kept so far (grain: run_id): when, with or without --reconcile, how many blocking checks failed and how many warnings were raised.';
+comment on column quality.gate_runs.run_id is 'Id of the gate run.';
+comment on column quality.gate_runs.run_at is 'When the gate ran (local time of the build machine).';
+comment on column quality.gate_runs.reconcile is 'True when round 3 was also reconciled with every published figure (--reconcile).';
+comment on column quality.gate_runs.blocking_failed is 'Blocking checks that failed (0: the warehouse was publishable).';
+comment on column quality.gate_runs.warnings is 'Field-data warnings raised.';
+comment on table quality.check_results is 'One row per check and round of the last gate run (grain: check_name, round_id): blocking checks (Great Expectations) and field-data warnings (SQL).';
+comment on column quality.check_results.run_id is 'Id of the gate run (quality.gate_runs).';
+comment on column quality.check_results.check_name is 'Name of the check (docs/quality.md).';
+comment on column quality.check_results.severity is '`blocking` (a failure stops publishing) or `warning` (listed in the quality report).';
+comment on column quality.check_results.tool is 'What ran the check: Great Expectations or SQL.';
+comment on column quality.check_results.title is 'What the check guards, in a sentence.';
+comment on column quality.check_results.round_id is 'Round checked; NULL when the check could not run at all.';
+comment on column quality.check_results.status is '`pass`, `fail`, `warn` or `error`.';
+comment on column quality.check_results.rows_checked is 'Rows the check looked at.';
+comment on column quality.check_results.offending_rows is 'Rows that broke the check (listed in quality.offending_rows).';
+comment on column quality.check_results.message is 'Explanation of the outcome.';
+comment on table quality.offending_rows is 'The rows behind each failure or warning of the last gate run (grain: check_name, round_id, row_number).';
+comment on column quality.offending_rows.run_id is 'Id of the gate run (quality.gate_runs).';
+comment on column quality.offending_rows.check_name is 'The check the row broke (quality.check_results).';
+comment on column quality.offending_rows.round_id is 'Round of the row.';
+comment on column quality.offending_rows.row_number is 'Number of the row within the check and round (1, 2, ...).';
+comment on column quality.offending_rows.community_id is 'MTM community code when the row is about one community.';
+comment on column quality.offending_rows.problem is 'Which expectation or rule the row broke.';
+comment on column quality.offending_rows.row_json is 'The row itself as JSON, column order kept.';
 """
 
 

@@ -1,22 +1,34 @@
-"""Publish the working warehouse: an atomic file replacement that BI readers never see half-done.
+"""Publish the working warehouse: a fresh, compact file that BI readers never see half-done.
 
 DuckDB allows one writer or many read-only readers per file. Loads and builds therefore write
 the *working* copy (``<stem>.work.duckdb``); BI tools read the *published* file. Publishing:
 
-1. checkpoints the working copy (its write-ahead log is folded into the file);
-2. holds a read-only connection on it (so no writer can start) while copying its bytes to
-   ``<published>.tmp`` in the published file's own directory, and flushes that copy to disk;
+1. checkpoints the working copy (its write-ahead log is folded into the file) and refuses one that
+   holds personal-data columns;
+2. attaches the working copy read-only (so no writer can start while it is read) and writes a
+   **new** database ``<published>.tmp`` in the published file's own directory, in the storage
+   version readers need (default ``v1.1.0``: DuckDB 1.1 and later open it; ``$MTM_STORAGE_VERSION``
+   or ``publish(..., storage_version=...)`` choose another). Only what readers need goes in: the
+   tables of schemas ``marts`` (public marts, label dimensions ``dim_*``, quality marts) and
+   ``quality`` (gate results), each with its comments, plus the publication record
+   (``marts.publication``, ``marts.publication_files``). No raw, staging, intermediate or seeds,
+   and no space left behind by replaced tables: the file is written fresh every time;
 3. opens the copy read-only to prove it is a readable warehouse with its marts;
 4. renames the copy onto the published name with :func:`os.replace` (atomic on POSIX).
 
 A reader that already had the old file open keeps reading the old file (its inode) until it
-reconnects; every new connection sees the new file. Nothing ever writes into the published file.
+reconnects; every new connection sees the new file (docs/bi.md: pooled readers). Nothing ever
+writes into the published file.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 import duckdb
@@ -88,21 +100,200 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _copy_quiescent(working: Path, target: Path) -> None:
-    """Copy the working file while a read-only connection keeps writers out."""
+PUBLISHED_SCHEMAS = ("marts", "quality")
+DEFAULT_STORAGE_VERSION = "v1.1.0"
+STORAGE_VERSION_ENV = "MTM_STORAGE_VERSION"
+
+PUBLICATION_DDL = """
+create table marts.publication (
+    publication_id varchar not null primary key,
+    published_at timestamp not null,
+    rounds varchar,
+    loads integer not null,
+    code_version varchar not null,
+    storage_version varchar not null,
+    duckdb_version varchar not null
+);
+create table marts.publication_files (
+    publication_id varchar not null,
+    load_id varchar not null primary key,
+    form varchar not null,
+    round_id integer,
+    country_code varchar,
+    file_name varchar,
+    file_sha256 varchar,
+    loaded_at timestamp
+);
+"""
+
+PUBLICATION_COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
+    "publication": (
+        ("The publication record: one row, written when this file was published (grain: publication). "
+        "A dashboard shows `published_at` as 'data as of' and compares `publication_id` with the one it "
+        "read at connect time to detect a stale connection (docs/bi.md)."),
+        {
+            "publication_id": "Unique id of this publication (changes with every publish).",
+            "published_at": "When this file was published (UTC).",
+            "rounds": "BMA rounds in the published marts, comma-separated in ascending order.",
+            "loads": "How many loads (files) the published marts are built from (rows of publication_files).",
+            "code_version": "Version of the mtm package that built and published the file, with its git commit when known.",
+            "storage_version": "DuckDB storage version the file is written in (`v1.1.0`: DuckDB 1.1 and later open it).",
+            "duckdb_version": "Version of the DuckDB library that wrote the file.",
+        }),
+    "publication_files": (
+        ("The loads the published marts are built from: the current load of each round and form, and of "
+        "each gap-analysis country (grain: load_id)."),
+        {
+            "publication_id": "The publication these loads belong to (marts.publication).",
+            "load_id": "Id of the load in the working warehouse's load log.",
+            "form": "`b1`, `b2` (Kobo rounds) or `gaps` (Migration Data Gap Analysis workbook).",
+            "round_id": "Round of a Kobo load; NULL for a gap workbook.",
+            "country_code": "ISO 3166-1 alpha-3 country of a gap workbook; NULL for a Kobo load.",
+            "file_name": "Base name of the file that was loaded.",
+            "file_sha256": "SHA-256 of the file that was loaded (hex).",
+            "loaded_at": "When the file was loaded (UTC).",
+        }),
+}
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What :func:`publish` wrote."""
+
+    publication_id: str
+    published_at: datetime
+    storage_version: str
+    tables: int
+
+
+def resolve_storage_version(explicit: str | None = None) -> str:
+    """The storage version to write: ``explicit``, else ``$MTM_STORAGE_VERSION``, else ``v1.1.0``."""
+    return explicit or os.environ.get(STORAGE_VERSION_ENV) or DEFAULT_STORAGE_VERSION
+
+
+def code_version() -> str:
+    """The mtm package version, with the git commit of the project when it is a checkout."""
     try:
-        guard = duckdb.connect(str(working), read_only=True)
-    except duckdb.IOException as exc:
-        raise InputError(f"the working warehouse is in use by another process ({exc})",
-                         file=str(working)) from exc
+        version = metadata.version("mtm-warehouse")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
     try:
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=Path(__file__).parent,
+                             capture_output=True, text=True, timeout=5, check=False).stdout.strip()
+    except OSError:
+        sha = ""
+    return f"{version}+g{sha}" if sha else version
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str | None]]:
+    """(schema, table, create sql, comment) of every table the published file carries."""
+    schemas = ", ".join(_literal(s) for s in PUBLISHED_SCHEMAS)
+    return con.execute(
+        "select schema_name, table_name, sql, comment from duckdb_tables()"
+        f" where database_name = 'w' and schema_name in ({schemas})"
+        " and not (schema_name = 'marts' and table_name in ('publication', 'publication_files'))"
+        " order by schema_name, table_name").fetchall()
+
+
+def _copy_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, sql: str,
+                comment: str | None) -> None:
+    """Create the table in ``pub`` with the working copy's definition, copy its rows and comments."""
+    con.execute(sql)  # the working copy's CREATE TABLE, run with ``pub`` as the default catalog
+    target = f"pub.{_quote(schema)}.{_quote(table)}"
+    con.execute(f"insert into {target} select * from w.{_quote(schema)}.{_quote(table)}")
+    if comment:
+        con.execute(f"comment on table {target} is {_literal(comment)}")
+    for column, column_comment in con.execute(
+            "select column_name, comment from duckdb_columns() where database_name = 'w'"
+            " and schema_name = ? and table_name = ? and comment is not null", [schema, table]).fetchall():
+        con.execute(f"comment on column {target}.{_quote(column)} is {_literal(column_comment)}")
+
+
+def _current_loads(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(load_id, form, round_id, country_code, file_name, file_sha256, loaded_at) of the loads the
+    marts are built from, as dbt's staging decided (current Kobo load per round and form, current
+    gap workbook per country). Empty when the working copy has no staging (a hand-made warehouse)."""
+    present = {t for (t,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'w' and schema_name = 'staging'"
+        " union all select view_name from duckdb_views() where database_name = 'w'"
+        " and schema_name = 'staging'").fetchall()}
+    parts = []
+    if "stg_kobo__load_log" in present:
+        parts.append("select load_id, form, round_id, cast(null as varchar) as country_code, file_name,"
+                     " file_sha256, attempted_at from w.staging.stg_kobo__load_log"
+                     " where is_current and form <> 'gaps'")
+    if "stg_gap_analysis__loads" in present:
+        parts.append("select load_id, 'gaps', cast(null as integer), country_code, file_name, file_sha256,"
+                     " attempted_at from w.staging.stg_gap_analysis__loads where is_current")
+    if not parts:
+        return []
+    return con.execute(" union all ".join(parts) + " order by 2, 3, 4, 1").fetchall()
+
+
+def _write_publication(con: duckdb.DuckDBPyConnection, version: str) -> Publication:
+    """Write ``marts.publication`` and ``marts.publication_files`` into ``pub``."""
+    publication_id = uuid.uuid4().hex
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    loads = _current_loads(con)
+    rounds = sorted({r for _, form, r, *_ in loads if r is not None})
+    con.execute("use pub")
+    con.execute(PUBLICATION_DDL)
+    con.execute("insert into pub.marts.publication values (?, ?, ?, ?, ?, ?, ?)",
+                [publication_id, published_at, ",".join(map(str, rounds)) or None, len(loads),
+                 code_version(), version, duckdb.__version__])
+    if loads:
+        con.executemany("insert into pub.marts.publication_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[publication_id, *row] for row in loads])
+    for table, (table_comment, columns) in PUBLICATION_COMMENTS.items():
+        con.execute(f"comment on table pub.marts.{table} is {_literal(table_comment)}")
+        for column, text in columns.items():
+            con.execute(f"comment on column pub.marts.{table}.{column} is {_literal(text)}")
+    return Publication(publication_id, published_at, version, 0)
+
+
+def _write_fresh(working: Path, target: Path, version: str) -> Publication:
+    """Write the published database ``target`` from the working copy, in storage ``version``."""
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute(f"attach {_literal(str(working))} as w (read_only)")
+        except duckdb.IOException as exc:
+            raise InputError(f"the working warehouse is in use by another process ({exc})",
+                             file=str(working)) from exc
         if _wal(working).exists() and _wal(working).stat().st_size > 0:
             raise InputError("the working warehouse still has an unapplied write-ahead log",
                              file=str(working))
-        shutil.copyfile(working, target)
-        _fsync_file(target)
+        tables = _published_tables(con)
+        if not any(schema == "marts" for schema, *_ in tables):
+            raise InputError("refusing to publish a warehouse without marts: run `mtm build`",
+                             file=str(working))
+        try:
+            con.execute(f"attach {_literal(str(target))} as pub (storage_version {_literal(version)})")
+        except (duckdb.InvalidInputException, duckdb.NotImplementedException, duckdb.BinderException) as exc:
+            raise InputError(f"storage version {version!r} cannot be written by DuckDB "
+                             f"{duckdb.__version__} ({exc})", file=str(target)) from exc
+        con.execute("use pub")
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f"create schema if not exists pub.{_quote(schema)}")
+        for schema, table, sql, comment in tables:
+            _copy_table(con, schema, table, sql, comment)
+        publication = _write_publication(con, version)
+        con.execute("use memory")
+        con.execute("checkpoint pub")
+        con.execute("detach pub")
+        con.execute("detach w")
     finally:
-        guard.close()
+        con.close()
+    _fsync_file(target)
+    return Publication(publication.publication_id, publication.published_at, version, len(tables) + 2)
 
 
 def _verify(candidate: Path) -> int:
@@ -118,13 +309,16 @@ def _verify(candidate: Path) -> int:
     return int(count)
 
 
-def publish(paths: WarehousePaths) -> None:
-    """Replace the published warehouse by the current working copy, atomically.
+def publish(paths: WarehousePaths, storage_version: str | None = None) -> Publication:
+    """Replace the published warehouse by a fresh file written from the working copy, atomically.
 
-    Raises :class:`mtm.errors.InputError` (and leaves the published file untouched) when the
-    working copy is missing, in use by a writer, holds personal data or has no marts.
+    ``storage_version`` (default ``$MTM_STORAGE_VERSION`` or ``v1.1.0``) is the DuckDB storage
+    version of the new file. Raises :class:`mtm.core.errors.InputError` (and leaves the published
+    file untouched) when the working copy is missing, in use by a writer, holds personal data or
+    has no marts, or the storage version is unknown.
     """
     working, published = paths.working, paths.published
+    version = resolve_storage_version(storage_version)
     if not working.exists():
         raise InputError("no working warehouse to publish: run `mtm load` and `mtm build`",
                          file=str(working))
@@ -136,12 +330,15 @@ def publish(paths: WarehousePaths) -> None:
     _checkpoint(working)
     tmp = temp_path(published)
     tmp.unlink(missing_ok=True)
+    _wal(tmp).unlink(missing_ok=True)
     try:
-        _copy_quiescent(working, tmp)
+        publication = _write_fresh(working, tmp, version)
         if _verify(tmp) == 0:
             raise InputError("refusing to publish a warehouse without marts: run `mtm build`",
                              file=str(working))
         os.replace(tmp, published)
     finally:
         tmp.unlink(missing_ok=True)
+        _wal(tmp).unlink(missing_ok=True)
     _fsync_dir(published.parent)
+    return publication
