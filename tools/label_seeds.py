@@ -98,7 +98,8 @@ def rows(forms: Path = FORMS) -> list[list[str]]:
         out.append([list_name, code, str(order), labels["en"], labels["ru"], labels["ky"], source])
 
     for list_name in CHOICE_LISTS:
-        listed = [c for c in choices if c["list_name"] == list_name and c["name"] not in NOT_A_COUNTRY]
+        listed = [c for c in choices if c["list_name"] == list_name
+                  and not (list_name == "country" and c["name"] in NOT_A_COUNTRY)]
         for order, choice in enumerate(listed, start=1):
             add(list_name, choice["name"], order, _labels(choice))
         if list_name == "country":

@@ -54,3 +54,28 @@ def test_reasons_and_services_are_the_form_fields() -> None:
     services = [r["service_code"] for r in read(SEEDS / "services.csv")]
     assert services == [name[: -len("_avail")] for name in survey if name.endswith("_avail")]
     assert all(f"{code}_dist_km" in survey for code in services)
+
+
+def test_label_seed_is_generated_from_the_forms() -> None:
+    """seeds/labels.csv is exactly what tools/label_seeds.py makes of the forms, in three languages,
+    and its English labels are the ones the other seeds (and so the marts) use."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("label_seeds", ROOT / "tools" / "label_seeds.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (SEEDS / "labels.csv").read_text(encoding="utf-8") == module.render(module.rows())
+    labels = read(SEEDS / "labels.csv")
+    assert all(row["label_en"] and row["label_ru"] and row["label_ky"] for row in labels)
+    english = {(r["list_name"], r["code"]): r["label_en"] for r in labels}
+    assert {r["oblast_choice"]: r["oblast_name"] for r in read(SEEDS / "oblasts.csv")} == {
+        code: label for (lst, code), label in english.items() if lst == "oblast"}
+    assert all(english[("ki_type", r["ki_type"])] == r["ki_type_label"] for r in read(SEEDS / "ki_types.csv"))
+    assert all(english[("service", r["service_code"])] == r["service_label"] for r in read(SEEDS / "services.csv"))
+    assert all(english[("reason", r["field_name"])] == r["reason_label"] for r in read(SEEDS / "reasons.csv"))
+    assert all(english[("population_group", r["population_group"])] == r["population_label"]
+               for r in read(SEEDS / "population_groups.csv"))
+    assert all(english[("country", r["country_choice"])] == r["country_name"] for r in read(SEEDS / "countries.csv"))
+    ru = {(r["list_name"], r["code"]): r["label_ru"] for r in labels}
+    assert ru[("oblast", "jalal_abad")] == "Джалал-Абадская область"
+    assert ru[("service", "clinic")] == "Поликлиника"

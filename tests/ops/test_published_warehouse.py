@@ -1,0 +1,164 @@
+"""The published file as BI tools see it: readable by DuckDB 1.x, compact, self-describing, with
+label dimensions in three languages and a publication record that matches the loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from mtm.core import warehouse
+from mtm.core.errors import InputError
+from mtm.publish import publish
+from tests.ops.duckdb_client import OLD_DUCKDB, read_with_old_duckdb
+from tests.ops.marts_fixture import make_marts
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DIMENSIONS_YML = PROJECT_DIR / "models" / "marts" / "dimensions" / "_dimensions__models.yml"
+LANGUAGES = ("label_en", "label_ru", "label_ky")
+# Code columns with no label dimension, on purpose: the gap analysis's own codes (thematic areas,
+# indicators, measures, breakdowns, statuses; English in the gap workbook, labelled in the marts'
+# `*_label` columns) and codes of internal bookkeeping.
+UNLABELLED_CODES = {"indicator_code", "b2_rayon_code"}
+
+
+def dimension_joins() -> list[tuple[str, dict[str, str]]]:
+    """(dimension mart, {fact column: dimension column}) of every join meta.dimension.joins of the
+    dbt YAML declares."""
+    models = yaml.safe_load(DIMENSIONS_YML.read_text(encoding="utf-8"))["models"]
+    return [(m["name"], join) for m in models for join in m["config"]["meta"]["dimension"]["joins"]]
+
+
+@pytest.fixture(scope="module")
+def published(built_sample_warehouse: warehouse.WarehousePaths) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(built_sample_warehouse.published), read_only=True)
+    yield con
+    con.close()
+
+
+def tables_of(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    return con.execute("select schema_name, table_name from duckdb_tables()"
+                       " where database_name = current_database() order by 1, 2").fetchall()
+
+
+def test_duckdb_1_1_reads_every_published_table(built_sample_warehouse, published) -> None:
+    seen = read_with_old_duckdb(built_sample_warehouse.published)
+    assert seen["version"] == OLD_DUCKDB
+    expected = {f"{s}.{t}": published.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
+                for s, t in tables_of(published)}
+    assert seen["tables"] == expected
+    assert sum(1 for name in expected if name.startswith("marts.")) >= 30
+    assert seen["commented_columns"] == published.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'marts'").fetchone()[0]
+
+
+def test_published_file_holds_only_what_readers_need(built_sample_warehouse, published) -> None:
+    schemas = {s for s, _ in tables_of(published)}
+    assert schemas == {"marts", "quality"}
+    assert published.execute("select count(*) from duckdb_views() where not internal").fetchone()[0] == 0
+    work = duckdb.connect(str(built_sample_warehouse.working), read_only=True)
+    try:
+        working_marts = {t for (t,) in work.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+    finally:
+        work.close()
+    assert {t for s, t in tables_of(published) if s == "marts"} == working_marts | {"publication", "publication_files"}
+    # written fresh: a fraction of the working copy (raw, staging and intermediate stay behind)
+    assert built_sample_warehouse.published.stat().st_size < built_sample_warehouse.working.stat().st_size / 2
+
+
+def test_every_published_table_and_column_has_a_comment(published) -> None:
+    tables = published.execute("select schema_name || '.' || table_name from duckdb_tables()"
+                               " where comment is null or trim(comment) = ''").fetchall()
+    columns = published.execute(
+        "select schema_name || '.' || table_name || '.' || column_name from duckdb_columns()"
+        " where schema_name in ('marts', 'quality') and (comment is null or trim(comment) = '')").fetchall()
+    assert tables == []
+    assert columns == []
+    (commented,) = published.execute("select count(*) from duckdb_columns() where schema_name = 'marts'").fetchone()
+    assert commented > 300
+
+
+def test_every_code_column_of_a_fact_mart_joins_a_dimension_with_three_labels(published) -> None:
+    joins = dimension_joins()
+    served = {fact_column for _, mapping in joins for fact_column in mapping}
+    facts = [t for s, t in tables_of(published) if s == "marts" and not t.startswith(("dim_", "publication"))]
+    checked = 0
+    for fact in facts:
+        columns = [c for (c,) in published.execute(
+            "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ?",
+            [fact]).fetchall()]
+        codes = [c for c in columns if c in served or c.endswith("_code") or c in ("ki_type", "ki_sex")]
+        for column in codes:
+            if column in UNLABELLED_CODES:
+                continue
+            dims = [(d, mapping) for d, mapping in joins if column in mapping and set(mapping) <= set(columns)]
+            assert dims, f"marts.{fact}.{column} has no label dimension"
+            for dim, mapping in dims:
+                on = " and ".join(f'f."{fc}" = d."{dc}"' for fc, dc in mapping.items())
+                not_null = " and ".join(f'f."{fc}" is not null' for fc in mapping)
+                labels = " and ".join(f"coalesce(trim(d.{lang}), '') <> ''" for lang in LANGUAGES)
+                missing = published.execute(
+                    f'select distinct {", ".join(f"f.{fc}" for fc in mapping)} from marts."{fact}" f'
+                    f" left join marts.{dim} d on {on} where {not_null} and not coalesce({labels}, false)"
+                ).fetchall()
+                assert missing == [], f"marts.{fact}.{column}: codes without three labels in {dim}: {missing[:5]}"
+                checked += 1
+    assert checked >= 40
+
+
+def test_dimensions_carry_the_forms_labels(published) -> None:
+    assert published.execute("select label_en, label_ru, label_ky from marts.dim_oblasts"
+                             " where oblast_code = 'KG-J'").fetchone() == (
+        "Jalal-Abad", "Джалал-Абадская область", "Жалал-Абад облусу")
+    assert published.execute("select label_en, label_ru from marts.dim_ki_types where ki_type = 'local_gov'"
+                             ).fetchone() == ("Local government representative",
+                                              "Представитель органа местного самоуправления")
+    assert published.execute("select oblast_code from marts.dim_rayons where rayon_code = 'bsk_oktyabrsky'"
+                             ).fetchone() == ("KG-GB",)
+    assert published.execute("select count(*) from marts.dim_countries where country_code in ('KGZ', 'UNK', 'RUS')"
+                             ).fetchone() == (3,)
+
+
+def test_publication_record_matches_the_loads(built_sample_warehouse, published) -> None:
+    work = duckdb.connect(str(built_sample_warehouse.working), read_only=True)
+    try:
+        log = work.execute(
+            "select load_id, form, round_id, file_name, file_sha256 from raw.load_log"
+            " where status = 'loaded' order by load_id").fetchall()
+    finally:
+        work.close()
+    files = published.execute("select load_id, form, round_id, file_name, file_sha256"
+                              " from marts.publication_files order by load_id").fetchall()
+    assert files == log  # the demo loads each round once: every loaded file is current
+    assert len(files) == 7  # rounds 1-3 x (b1, b2) + the gap workbook
+    assert all(len(sha) == 64 for *_, sha in files)
+    row = published.execute("select rounds, loads, storage_version, duckdb_version, code_version,"
+                            " publication_id from marts.publication").fetchall()
+    assert len(row) == 1
+    rounds, loads, storage, duckdb_version, code, publication_id = row[0]
+    assert (rounds, loads, storage, duckdb_version) == ("1,2,3", 7, "v1.1.0", duckdb.__version__)
+    assert code.startswith("0.1.0")
+    assert published.execute("select count(distinct publication_id) from marts.publication_files"
+                             ).fetchone() == (1,)
+    assert published.execute("select publication_id from marts.publication_files limit 1").fetchone()[0] == publication_id
+
+
+def test_storage_version_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = warehouse.resolve(tmp_path / "mtm.duckdb")
+    make_marts(paths.working)
+    first = publish.publish(paths, storage_version="v1.0.0")
+    con = duckdb.connect(str(paths.published), read_only=True)
+    assert con.execute("select storage_version from marts.publication").fetchone() == ("v1.0.0",)
+    assert con.execute("select loads from marts.publication").fetchone() == (0,)  # a hand-made warehouse
+    con.close()
+    monkeypatch.setenv(publish.STORAGE_VERSION_ENV, "v1.2.0")
+    second = publish.publish(paths)
+    assert (second.storage_version, second.publication_id != first.publication_id) == ("v1.2.0", True)
+    before = paths.published.read_bytes()
+    with pytest.raises(InputError, match="storage version 'v0.0.1'"):
+        publish.publish(paths, storage_version="v0.0.1")
+    assert paths.published.read_bytes() == before
+    assert not publish.temp_path(paths.published).exists()
