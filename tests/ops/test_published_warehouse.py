@@ -162,3 +162,20 @@ def test_storage_version_is_configurable(tmp_path: Path, monkeypatch: pytest.Mon
         publish.publish(paths, storage_version="v0.0.1")
     assert paths.published.read_bytes() == before
     assert not publish.temp_path(paths.published).exists()
+
+
+def test_bi_doc_star_schema_is_drawn_from_the_manifest(built_sample_warehouse) -> None:
+    """docs/bi.md's diagram is what tools/bi_diagram.py draws from the manifest of the build."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("bi_diagram", PROJECT_DIR / "tools" / "bi_diagram.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    doc = module.DOC.read_text(encoding="utf-8")
+    assert module.updated(doc, manifest) == doc, "run .venv/bin/python tools/bi_diagram.py"
+    links, _, _ = module.star(manifest)
+    facts = {f for f, _, _ in links}
+    assert {"oblast_population", "population_by_country", "key_informants", "reason_scores"} <= facts
+    assert ("key_informants", "dim_sexes", {"ki_sex": "sex"}) in links
