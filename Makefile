@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint browser bench clean
+.PHONY: setup demo test lint browser office bench clean
 
 setup: $(STAMP) ## create .venv and install the pinned dependencies (nothing else)
 
@@ -22,7 +22,13 @@ browser: ## headless chromium for the report tests (Debian package), installed w
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser ## the whole suite: lint (ruff, sqlfluff), then every pytest area
+office: ## LibreOffice Calc (Debian package, headless) for the export tests, installed when missing (~80 s)
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "installing Debian's libreoffice-calc for the export tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-calc >/dev/null; }
+
+test: $(STAMP) browser office ## the whole suite: lint (ruff, sqlfluff), then every pytest area
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint models
 	$(BIN)/python -m pytest -q

@@ -15,6 +15,9 @@ import duckdb
 from mtm.reports import html
 
 AREA_ORDER_SQL = """
+select thematic_area, label_en, sort_order from marts.dim_thematic_areas order by sort_order
+"""
+SEED_AREA_ORDER_SQL = """
 select thematic_area, area_label, sort_order from seeds.gap_thematic_areas order by sort_order
 """
 
@@ -93,8 +96,10 @@ def render_gap_heatmap(con: duckdb.DuckDBPyConnection) -> str:
                                    "(<code>mtm load-gaps</code>).</p>", id="data-gaps")
     labels: dict[str, str] = {}
     order: list[str] = []
-    if _table_exists(con, "seeds", "gap_thematic_areas"):
-        for area, label, _ in con.execute(AREA_ORDER_SQL).fetchall():
+    order_sql = (AREA_ORDER_SQL if _table_exists(con, "marts", "dim_thematic_areas")  # published file
+                 else SEED_AREA_ORDER_SQL if _table_exists(con, "seeds", "gap_thematic_areas") else None)
+    if order_sql:
+        for area, label, _ in con.execute(order_sql).fetchall():
             labels[area] = label
             order.append(area)
     mtm: dict[tuple[str, str, int], tuple[float, float]] = {}

@@ -98,7 +98,13 @@ def _by_group(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
 
 def _seed_labels(con: duckdb.DuckDBPyConnection, seed: str, code: str, text: str,
                  order: str | None = None) -> dict[str, str]:
-    """Labels of a code list (seed), in its order; empty when the warehouse has no such seed."""
+    """Labels of a code list, in its order: from the published label dimension ``marts.dim_<seed>``
+    (English), else from the seed (a working copy); empty when the warehouse has neither."""
+    try:
+        return dict(con.execute(f"select {code}, label_en from marts.dim_{seed} order by sort_order, {code}")
+                    .fetchall())
+    except duckdb.Error:
+        pass
     try:
         return dict(con.execute(f"select {code}, {text} from seeds.{seed} order by {order or code}").fetchall())
     except duckdb.Error:

@@ -18,10 +18,11 @@ from tests.ops.marts_fixture import make_marts
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DIMENSIONS_YML = PROJECT_DIR / "models" / "marts" / "dimensions" / "_dimensions__models.yml"
 LANGUAGES = ("label_en", "label_ru", "label_ky")
-# Code columns with no label dimension, on purpose: the gap analysis's own codes (thematic areas,
-# indicators, measures, breakdowns, statuses; English in the gap workbook, labelled in the marts'
-# `*_label` columns) and codes of internal bookkeeping.
+# Code columns with no label dimension, on purpose: the gap analysis's indicator codes (English in
+# the gap workbook) and a B1-B2 matching detail of b1_coverage.
 UNLABELLED_CODES = {"indicator_code", "b2_rayon_code"}
+# Dimensions English only, on purpose (meta.dimension.languages): the gap workbook has no ru/ky.
+ENGLISH_ONLY = {"dim_thematic_areas"}
 
 
 def dimension_joins() -> list[tuple[str, dict[str, str]]]:
@@ -29,6 +30,13 @@ def dimension_joins() -> list[tuple[str, dict[str, str]]]:
     dbt YAML declares."""
     models = yaml.safe_load(DIMENSIONS_YML.read_text(encoding="utf-8"))["models"]
     return [(m["name"], join) for m in models for join in m["config"]["meta"]["dimension"]["joins"]]
+
+
+def dimension_languages() -> dict[str, tuple[str, ...]]:
+    """dimension mart -> its label columns: three languages unless meta.dimension.languages says less."""
+    models = yaml.safe_load(DIMENSIONS_YML.read_text(encoding="utf-8"))["models"]
+    return {m["name"]: tuple(f"label_{lang}" for lang in m["config"]["meta"]["dimension"].get("languages", []))
+            or LANGUAGES for m in models}
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +91,8 @@ def test_every_published_table_and_column_has_a_comment(published) -> None:
 
 def test_every_code_column_of_a_fact_mart_joins_a_dimension_with_three_labels(published) -> None:
     joins = dimension_joins()
+    languages = dimension_languages()
+    assert {d for d, langs in languages.items() if langs != LANGUAGES} == ENGLISH_ONLY
     served = {fact_column for _, mapping in joins for fact_column in mapping}
     facts = [t for s, t in tables_of(published) if s == "marts" and not t.startswith(("dim_", "publication"))]
     checked = 0
@@ -99,7 +109,7 @@ def test_every_code_column_of_a_fact_mart_joins_a_dimension_with_three_labels(pu
             for dim, mapping in dims:
                 on = " and ".join(f'f."{fc}" = d."{dc}"' for fc, dc in mapping.items())
                 not_null = " and ".join(f'f."{fc}" is not null' for fc in mapping)
-                labels = " and ".join(f"coalesce(trim(d.{lang}), '') <> ''" for lang in LANGUAGES)
+                labels = " and ".join(f"coalesce(trim(d.{lang}), '') <> ''" for lang in languages[dim])
                 missing = published.execute(
                     f'select distinct {", ".join(f"f.{fc}" for fc in mapping)} from marts."{fact}" f'
                     f" left join marts.{dim} d on {on} where {not_null} and not coalesce({labels}, false)"
