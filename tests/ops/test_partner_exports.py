@@ -30,6 +30,11 @@ HXL_CORE_HASHTAGS = frozenset({
 })
 
 
+def hxl_rows(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
 @pytest.fixture(scope="module")
 def exports(built_sample_warehouse: warehouse.WarehousePaths,
             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -70,14 +75,14 @@ def test_hxl_files_parse_with_core_hashtags_and_valid_values(exports: dict[str, 
         report = hxl.validate(hxl.data(str(path), options))  # libhxl's default schema: dates, numbers
         assert report["stats"]["error"] == 0, (path.name, [i["description"] for i in report["issues"]][:3])
     assert "#group" not in seen
-    by_year = list(csv.reader(open(exports["hxl"] / "population_by_year.hxl.csv", encoding="utf-8")))
+    by_year = hxl_rows(exports["hxl"] / "population_by_year.hxl.csv")
     tags = dict(zip(by_year[0], by_year[1], strict=True))
     assert tags["year"] == "#date+year" and tags["is_partial_year"].startswith("#status")
-    scores = list(csv.reader(open(exports["hxl"] / "data_gap_mtm_scores.hxl.csv", encoding="utf-8")))
+    scores = hxl_rows(exports["hxl"] / "data_gap_mtm_scores.hxl.csv")
     tags = dict(zip(scores[0], scores[1], strict=True))
     assert tags["coverage_score"].startswith("#indicator+pct") and tags["coverage_score_with_mtm"].startswith(
         "#indicator+pct")
-    by_country = list(csv.reader(open(exports["hxl"] / "population_by_country.hxl.csv", encoding="utf-8")))
+    by_country = hxl_rows(exports["hxl"] / "population_by_country.hxl.csv")
     code = by_country[0].index("country_code")
     assert "UNK" not in {row[code] for row in by_country[2:]}  # not an ISO code: left empty, name says Unknown
 
