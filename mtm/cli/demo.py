@@ -17,6 +17,8 @@ from pathlib import Path
 from mtm.core import progress, warehouse
 from mtm.core.errors import InputError, QualityGateFailed
 from mtm.core.paths import GAP_WORKBOOK
+from mtm.reports.i18n import LANGS
+from mtm.reports.paths import report_path
 
 DEMO_ROUNDS: tuple[int, ...] = (1, 2, 3)
 REPORT_ROUND = 3
@@ -31,15 +33,19 @@ class DemoLayout:
     sample_dir: Path
     reports_dir: Path
 
+    def report(self, kind: str, lang: str) -> Path:
+        """A report of the report round in one language (the rule of ``mtm.reports.paths``)."""
+        return report_path(self.paths.published, kind, REPORT_ROUND, lang)
+
     @property
     def quality_report(self) -> Path:
-        """The data-quality report of the report round."""
-        return self.reports_dir / f"quality-round-{REPORT_ROUND}.html"
+        """The data-quality report of the report round (English)."""
+        return self.report("quality", "en")
 
     @property
     def round_report(self) -> Path:
-        """The round report of the report round."""
-        return self.reports_dir / f"round-{REPORT_ROUND}.html"
+        """The round report of the report round (English)."""
+        return self.report("round", "en")
 
     def round_dir(self, round_id: int) -> Path:
         """Folder of one round's sample exports."""
@@ -106,8 +112,9 @@ def run_demo(lay: DemoLayout, quiet: bool = False) -> DemoLayout:
     _cli(["load-gaps", str(GAP_WORKBOOK), *wh], quiet)
     _cli(["build", "--reconcile", *wh], quiet)
     lay.reports_dir.mkdir(parents=True, exist_ok=True)
-    _cli(["report", "quality", "--round", str(REPORT_ROUND), "--out", str(lay.quality_report), *wh], quiet)
-    _cli(["report", "round", "--round", str(REPORT_ROUND), "--out", str(lay.round_report), *wh], quiet)
+    for kind in ("quality", "round"):  # no --out: `mtm report` writes where mtm.reports.paths says
+        for lang in LANGS:
+            _cli(["report", kind, "--round", str(REPORT_ROUND), "--lang", lang, *wh], quiet)
     return lay
 
 
@@ -117,8 +124,8 @@ def summary(lay: DemoLayout, seconds: float) -> str:
         ("published warehouse (BI tools: read-only)", lay.paths.published),
         ("working copy (loads and builds)", lay.paths.working),
         ("sample Kobo exports", lay.sample_dir),
-        (f"quality report, round {REPORT_ROUND}", lay.quality_report),
-        (f"round report, round {REPORT_ROUND}", lay.round_report),
+        *((f"quality report, round {REPORT_ROUND} ({lang})", lay.report("quality", lang)) for lang in LANGS),
+        *((f"round report, round {REPORT_ROUND} ({lang})", lay.report("round", lang)) for lang in LANGS),
     ]
     width = max(len(name) for name, _ in rows)
     lines = [f"mtm demo finished in {seconds:.0f} s"]

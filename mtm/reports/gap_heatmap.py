@@ -1,14 +1,15 @@
-"""The data-gap heatmap section of the quality report: coverage by thematic area x year, drawn inline.
+"""The data-gap heatmap section of the quality report: coverage by thematic area x year.
 
-``render_gap_heatmap(con)`` reads ``marts.data_gap_scores`` (and ``marts.data_gap_mtm_scores``
-when present) and returns one HTML section: an inline SVG heatmap per view (published coverage,
-coverage with MTM counted), the score written in every cell, and a table of the latest year.
-Nothing is fetched; no script. When no gap workbook was loaded the section says so.
+``collect(con)`` reads ``marts.data_gap_scores`` (and ``marts.data_gap_mtm_scores`` when present)
+into a ``GapView``: per country, one heatmap (cells with their colour and score) for the published
+statuses and one with MTM counted, and a table of the latest year. The template
+``gap_heatmap.html.j2`` draws it as inline SVG, the score written in every cell; nothing is
+fetched, no script. ``render_gap_heatmap(con)`` returns the section alone (English).
 """
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass
 
 import duckdb
 
@@ -20,6 +21,7 @@ select thematic_area, label_en, sort_order from marts.dim_thematic_areas order b
 SEED_AREA_ORDER_SQL = """
 select thematic_area, area_label, sort_order from seeds.gap_thematic_areas order by sort_order
 """
+CELL_W, CELL_H, LABEL_W, TOP = 62, 24, 200, 22
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -40,60 +42,70 @@ def colour(score: float) -> str:
     return f"#{int(r):02x}{int(g):02x}{int(b):02x}"
 
 
-def heatmap_svg(rows: list[str], years: list[int], scores: dict[tuple[str, int], float], *,
-                title: str, labels: dict[str, str] | None = None, cell_w: int = 62, cell_h: int = 24,
-                label_w: int = 200) -> str:
-    """An SVG grid: one row per area, one column per year, the score written in each cell."""
-    labels = labels or {}
-    top = 22
-    width = label_w + cell_w * len(years) + 10
-    height = top + cell_h * len(rows) + 30
-    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'font-family="Helvetica, Arial, sans-serif"><title>{escape(title)}</title>')]
-    for j, y in enumerate(years):
-        x = label_w + j * cell_w + cell_w / 2
-        parts.append(f'<text x="{x:.1f}" y="{top - 6}" font-size="12" text-anchor="middle" '
-                     f'font-weight="bold" fill="#222">{y}</text>')
+@dataclass(frozen=True)
+class Cell:
+    x: int
+    y: int
+    area: str
+    year: int
+    score: float | None
+    colour: str
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """One grid in SVG units: rows are areas, columns years."""
+
+    width: int
+    height: int
+    years: tuple[tuple[int, float], ...]  # (year, x of its column's centre)
+    rows: tuple[tuple[str, float], ...]  # (area label, y of its text)
+    cells: tuple[Cell, ...]
+    legend_y: int
+    legend: tuple[tuple[int, str, str], ...]  # (x, colour, text)
+
+
+@dataclass(frozen=True)
+class CountryGaps:
+    country: str
+    published: Heatmap
+    with_mtm: Heatmap | None
+    last_year: int
+    table: tuple[tuple[str, float | None, float | None, float | None], ...]
+
+
+@dataclass(frozen=True)
+class GapView:
+    state: str  # "no_marts" | "empty" | "ok"
+    countries: tuple[CountryGaps, ...] = ()
+
+
+def heatmap(rows: list[str], years: list[int], scores: dict[tuple[str, int], float],
+            labels: dict[str, str]) -> Heatmap:
+    """The grid's geometry: one cell per area and year."""
+    cells = []
     for i, area in enumerate(rows):
-        y0 = top + i * cell_h
-        parts.append(f'<text x="{label_w - 6}" y="{y0 + cell_h * 0.68:.1f}" font-size="12" '
-                     f'text-anchor="end" fill="#222">{escape(labels.get(area, area))}</text>')
         for j, year in enumerate(years):
-            x0 = label_w + j * cell_w
             score = scores.get((area, year))
-            if score is None:
-                parts.append(f'<rect x="{x0}" y="{y0}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                             'fill="#e9eef3"/>')
-                continue
-            parts.append(f'<rect x="{x0}" y="{y0}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                         f'fill="{colour(score)}"><title>{escape(labels.get(area, area))} {year}: '
-                         f'{score:.0f}</title></rect>')
-            parts.append(f'<text x="{x0 + (cell_w - 2) / 2:.1f}" y="{y0 + cell_h * 0.66:.1f}" '
-                         f'font-size="12" text-anchor="middle" font-weight="bold" fill="#fff">'
-                         f'{score:.0f}</text>')
-    legend_y = top + cell_h * len(rows) + 8
-    for k, (score, text) in enumerate([(0, "0 none"), (50, "50"), (100, "100 all available")]):
-        x = label_w + k * 120
-        parts.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill="{colour(score)}"/>')
-        parts.append(f'<text x="{x + 18}" y="{legend_y + 11}" font-size="11" fill="#222">'
-                     f'{escape(text)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+            cells.append(Cell(x=LABEL_W + j * CELL_W, y=TOP + i * CELL_H, area=labels.get(area, area), year=year,
+                              score=score, colour="#e9eef3" if score is None else colour(score)))
+    legend_y = TOP + CELL_H * len(rows) + 8
+    return Heatmap(width=LABEL_W + CELL_W * len(years) + 10, height=TOP + CELL_H * len(rows) + 30,
+                   years=tuple((y, LABEL_W + j * CELL_W + CELL_W / 2) for j, y in enumerate(years)),
+                   rows=tuple((labels.get(a, a), TOP + i * CELL_H + CELL_H * 0.68) for i, a in enumerate(rows)),
+                   cells=tuple(cells), legend_y=legend_y,
+                   legend=tuple((LABEL_W + k * 120, colour(s), text)
+                                for k, (s, text) in enumerate([(0, "0"), (50, "50"), (100, "100")])))
 
 
-def render_gap_heatmap(con: duckdb.DuckDBPyConnection) -> str:
-    """The HTML section with the coverage heatmaps (area x year) from the data-gap marts."""
-    title = "Migration data gaps: coverage by thematic area and year"
+def collect(con: duckdb.DuckDBPyConnection) -> GapView:
+    """The gap heatmaps of every country loaded (state says when there is nothing to show)."""
     if not _table_exists(con, "marts", "data_gap_scores"):
-        return html.section(title, '<p class="note">No data-gap marts in this warehouse '
-                                   "(load a gap workbook with <code>mtm load-gaps</code> and build).</p>",
-                            id="data-gaps")
+        return GapView("no_marts")
     score_rows = con.execute("select country_code, thematic_area, year, coverage_score "
                              "from marts.data_gap_scores order by country_code, thematic_area, year").fetchall()
     if not score_rows:
-        return html.section(title, '<p class="note">No gap workbook loaded '
-                                   "(<code>mtm load-gaps</code>).</p>", id="data-gaps")
+        return GapView("empty")
     labels: dict[str, str] = {}
     order: list[str] = []
     order_sql = (AREA_ORDER_SQL if _table_exists(con, "marts", "dim_thematic_areas")  # published file
@@ -102,40 +114,33 @@ def render_gap_heatmap(con: duckdb.DuckDBPyConnection) -> str:
         for area, label, _ in con.execute(order_sql).fetchall():
             labels[area] = label
             order.append(area)
-    mtm: dict[tuple[str, str, int], tuple[float, float]] = {}
+    mtm: dict[tuple[str, str, int], float] = {}
     if _table_exists(con, "marts", "data_gap_mtm_scores"):
-        for country, area, year, before, after in con.execute(
-                "select country_code, thematic_area, year, coverage_score, coverage_score_with_mtm "
+        for country, area, year, after in con.execute(
+                "select country_code, thematic_area, year, coverage_score_with_mtm "
                 "from marts.data_gap_mtm_scores").fetchall():
-            mtm[(country, area, year)] = (before, after)
-    body: list[str] = [('<p class="note">Coverage score per thematic area and year (available 1, partial 0.5, '
-                       "not available 0, as a percentage of the area's indicators), from "
-                       "<code>marts.data_gap_scores</code>; with MTM: counting what the loaded BMA rounds "
-                       "supply (<code>marts.data_gap_mtm_scores</code>).</p>")]
+            mtm[(country, area, year)] = float(after)
+    out = []
     for country in sorted({r[0] for r in score_rows}):
         rows_c = [r for r in score_rows if r[0] == country]
         areas = [a for a in order if any(r[1] == a for r in rows_c)]
         areas += sorted({r[1] for r in rows_c} - set(areas))
         years = sorted({r[2] for r in rows_c})
         published = {(r[1], r[2]): float(r[3]) for r in rows_c}
-        body.append(f"<h3>{escape(country)}: published statuses</h3>")
-        body.append(heatmap_svg(areas, years, published, labels=labels,
-                                title=f"{country} data coverage by thematic area and year"))
-        with_mtm = {(a, y): v[1] for (c, a, y), v in mtm.items() if c == country}
-        if with_mtm:
-            body.append(f"<h3>{escape(country)}: with MTM counted</h3>")
-            body.append(heatmap_svg(areas, years, with_mtm, labels=labels,
-                                    title=f"{country} data coverage with MTM by thematic area and year"))
+        with_mtm = {(a, y): v for (c, a, y), v in mtm.items() if c == country}
         last = years[-1]
-        table_rows = []
-        for a in areas:
-            before = published.get((a, last))
-            after = with_mtm.get((a, last))
-            table_rows.append([labels.get(a, a), before, after, None if after is None else after - before])
-        body.append(html.table(["thematic area", f"coverage {last}", f"with MTM {last}", "gain"],
-                               table_rows, numeric=[f"coverage {last}", f"with MTM {last}", "gain"],
-                               caption=f"{country}, {last}"))
-    return html.section(title, "".join(body), id="data-gaps")
+        table = tuple((labels.get(a, a), published.get((a, last)), with_mtm.get((a, last)),
+                       None if with_mtm.get((a, last)) is None or published.get((a, last)) is None
+                       else with_mtm[(a, last)] - published[(a, last)]) for a in areas)
+        out.append(CountryGaps(country=country, published=heatmap(areas, years, published, labels),
+                               with_mtm=heatmap(areas, years, with_mtm, labels) if with_mtm else None,
+                               last_year=last, table=table))
+    return GapView("ok", tuple(out))
 
 
-section = render_gap_heatmap  # the name reports/quality.py looks for
+def render_gap_heatmap(con: duckdb.DuckDBPyConnection, lang: str = "en") -> str:
+    """The HTML section with the coverage heatmaps (area x year) from the data-gap marts."""
+    return html.render("gap_section.html.j2", lang, g=collect(con))
+
+
+section = render_gap_heatmap

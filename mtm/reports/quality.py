@@ -1,18 +1,27 @@
-"""The data-quality report of a round: one offline HTML file for stakeholders and the field team.
+"""The data-quality report of a round: a summary officials can act on, the detail folded below.
 
-Order of the page: the verdict and counts (blocking checks failed, warnings, rows checked), the
-load summary (files, hashes, rows per sheet, personal-data columns dropped, refused loads, rows
-quarantined and why, submissions not counted), the overview of every check, then each failed
-blocking check and each warning with its offending rows, and the data-gap heatmap when
-``reports.gap_heatmap.render_gap_heatmap`` provides it.
+Order of the page (``quality.html.j2``):
 
-It reads what the gate stored (schema ``quality``), ``raw.load_log``, the quarantine mart and the B2
-submissions staging model, with a read-only connection.
+1. **For officials** (no file names, load ids or check ids): is the round fit to publish; what
+   needs a call-back, by oblast and rayon, community by community, with the question in words
+   (contradictions first, then "don't know" answers); communities B1 listed that B2 did not
+   visit, counted by rayon; corrections that were handled.
+2. **Technical detail for the data officer** (folded ``<details>``): every check with its id,
+   status and offending rows (raw values), the loads (files, hashes, rows, personal-data columns
+   dropped, load ids), quarantined rows, submissions counted and not counted, the gate run.
+3. **Operator section** (folded): refused loads (``mtm load`` given a wrong file) with the message.
+4. The data-gap heatmap (``reports.gap_heatmap``).
+
+It reads what the gate stored (schema ``quality``: ``check_results``, ``offending_rows``,
+``gate_runs``), ``raw.load_log``, ``marts.quarantined_repeat_rows`` and
+``staging.stg_kobo__b2_submissions``, with a read-only connection (``collect``).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,19 +29,38 @@ from typing import Any
 
 import duckdb
 
-from mtm.checks import registry
 from mtm.core.errors import InputError
-from mtm.reports import html
-from mtm.reports.html import Markup
+from mtm.reports import gap_heatmap, html
+from mtm.reports.i18n import N_, Formats, check_lang, default_lang
+from mtm.reports.labels import Labels, labels
 
-MAX_ROWS = 200
-STATUS_KIND = {"pass": "pass", "fail": "fail", "warn": "warn", "error": "error"}
-STATUS_TEXT = {"pass": "passed", "fail": "FAILED", "warn": "warning", "error": "could not run"}
+CALL_BACK = ("stay_duration_vs_nationality", "internal_reasons_vs_counts", "present_flag_contradictions",
+             "out_of_range_answers", "unresolved_country_names", "population_jumps")
+DONT_KNOW = ("unknown_answers",)
+NOT_VISITED = "b1_communities_not_assessed"
+CORRECTIONS = "corrections_and_rejections"
+PLAIN_TITLES: dict[str, str] = {
+    "totals_community_to_rayon": N_("Community totals add up to rayon totals"),
+    "totals_rayon_to_oblast": N_("Rayon totals add up to oblast totals"),
+    "totals_oblast_to_national": N_("Oblast totals add up to the national total"),
+    "country_sums_to_national": N_("Persons by country add up to the national total"),
+    "year_sums_to_national": N_("Persons by year add up to the national total"),
+    "shares_add_to_100": N_("Percentages add up to 100"),
+    "communities_known_rayon_oblast": N_("Every community has a known rayon and oblast"),
+    "counts_non_negative": N_("Counts are not negative"),
+    "reason_means_within_0_5": N_("Reason scores lie within 0-5"),
+    "reconcile_published_figures": N_("Round 3 matches the published figures"),
+}
+SUBMISSION_STATUSES: dict[str, str] = {
+    "superseded": N_("replaced by a later correction"),
+    "rejected": N_("not approved"),
+    "unidentified": N_("without a community code"),
+}
 
 
 @dataclass
 class QualityData:
-    """Everything the report shows for one round."""
+    """Everything the report shows for one round, as the warehouse holds it."""
 
     round_id: int
     source: Path
@@ -43,7 +71,7 @@ class QualityData:
     orphans: list[dict[str, Any]] = field(default_factory=list)
     submissions: list[dict[str, Any]] = field(default_factory=list)
     communities: int | None = None
-    notes: list[str] = field(default_factory=list)
+    gaps: gap_heatmap.GapView | None = None
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -63,10 +91,8 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int, source: Path) -> Qual
     if _exists(con, "quality", "check_results"):
         runs = _dicts(con, "select * from quality.gate_runs order by run_at desc limit 1")
         data.gate_run = runs[0] if runs else None
-        order = {check.name: number for number, check in enumerate(registry.ALL)}
-        data.results = sorted(
-            _dicts(con, "select * from quality.check_results where round_id = ? or round_id is null", [round_id]),
-            key=lambda r: (r["severity"] != "blocking", order.get(r["check_name"], len(order)), r["check_name"]))
+        data.results = _dicts(con, "select * from quality.check_results where round_id = ? or round_id is null "
+                                   "order by severity, check_name", [round_id])
         for row in _dicts(con, "select check_name, problem, row_json from quality.offending_rows "
                                "where round_id = ? or round_id is null order by check_name, row_number",
                           [round_id]):
@@ -74,11 +100,8 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int, source: Path) -> Qual
             if row["problem"]:
                 values["problem"] = row["problem"]
             data.offending.setdefault(row["check_name"], []).append(values)
-    else:
-        data.notes.append("The quality gate has not run on this warehouse yet: run `mtm build`.")
     if _exists(con, "raw", "load_log"):
-        data.loads = _dicts(con, "select * from raw.load_log where round_id = ? order by attempted_at",
-                            [round_id])
+        data.loads = _dicts(con, "select * from raw.load_log where round_id = ? order by attempted_at", [round_id])
     if _exists(con, "marts", "quarantined_repeat_rows"):
         data.orphans = _dicts(con, "select sheet_name, source_row, quarantine_reason "
                                    "from marts.quarantined_repeat_rows where round_id = ? "
@@ -90,57 +113,190 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int, source: Path) -> Qual
     if _exists(con, "marts", "communities"):
         data.communities = con.execute("select count(*) from marts.communities where round_id = ?",
                                        [round_id]).fetchone()[0]
+    data.gaps = gap_heatmap.collect(con)
     return data
 
 
-def _status_of(data: QualityData, severity: str) -> dict[str, str]:
-    """check name -> worst status of the round's results of that severity."""
-    order = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
-    worst: dict[str, str] = {}
-    for r in data.results:
-        if r["severity"] == severity:
-            current = worst.get(r["check_name"], "pass")
-            worst[r["check_name"]] = max(current, r["status"], key=order.__getitem__)
-    return worst
+# ---------------------------------------------------------------------------------------------
+# What the template shows
 
 
-def verdict(data: QualityData) -> str:
-    """The opening: publishable or not, and the counts."""
-    blocking = _status_of(data, "blocking")
-    warnings = _status_of(data, "warning")
-    failed = [n for n, s in blocking.items() if s in ("fail", "error")]
-    warned = [n for n, s in warnings.items() if s == "warn"]
-    not_run = [n for n, s in warnings.items() if s == "error"]
-    rows_checked = sum(r["rows_checked"] or 0 for r in data.results if r["severity"] == "blocking")
-    if data.gate_run is None:
-        headline = html.badge("NOT CHECKED", "info") + " The quality gate has not run on this warehouse."
-    elif failed:
-        headline = (html.badge("NOT PUBLISHABLE", "fail")
-                    + f" {len(failed)} blocking check(s) failed for round {data.round_id}: "
-                    + ", ".join(html.escape(registry.BY_NAME[n].title if n in registry.BY_NAME else n)
-                                for n in failed) + ".")
-    else:
-        headline = (html.badge("PASSED", "pass")
-                    + f" Every blocking check passed for round {data.round_id}; the figures may be published.")
-    items = [
-        ("blocking checks failed", len(failed), "fail" if failed else "pass"),
-        ("warnings", len(warned), "warn" if warned else "pass"),
-        ("rows checked by blocking checks", rows_checked, "info"),
-        ("communities assessed", data.communities if data.communities is not None else "-", "info"),
-    ]
-    if not_run:
-        items.append(("warnings that could not run", len(not_run), "error"))
-    run = ""
-    if data.gate_run:
-        run = (f'<p class="note">Gate run {html.escape(data.gate_run["run_id"])} at '
-               f'{html.escape(str(data.gate_run["run_at"])[:19])} UTC'
-               f'{" with reconciliation against the published figures" if data.gate_run["reconcile"] else ""}.'
-               "</p>")
-    notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in data.notes)
-    return html.section("Verdict", f"<p>{headline}</p>{html.stats(items)}{run}{notes}", id="verdict")
+@dataclass(frozen=True)
+class Community:
+    """A community to call back and what to ask, in words."""
+
+    name: str
+    code: str
+    issues: tuple[str, ...]
 
 
-def _json_list(text: str | None) -> str:
+@dataclass(frozen=True)
+class Rayon:
+    name: str
+    communities: tuple[Community, ...]
+
+
+@dataclass(frozen=True)
+class Oblast:
+    name: str
+    rayons: tuple[Rayon, ...]
+
+    @property
+    def communities(self) -> int:
+        return sum(len(r.communities) for r in self.rayons)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count by place: (oblast, rayon, n)."""
+
+    oblast: str
+    rayon: str
+    n: int
+
+
+@dataclass(frozen=True)
+class CheckDetail:
+    """One check for the data officer: id, title, status, counts and its offending rows."""
+
+    check_id: str
+    title: str
+    severity: str
+    status: str
+    rows_checked: int | None
+    offending_rows: int | None
+    message: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    more: int
+
+
+@dataclass(frozen=True)
+class QualityView:
+    round_id: int
+    status: str  # pass | fail | none
+    failed_titles: tuple[str, ...]
+    warnings: int
+    communities: int | None
+    call_back: tuple[Oblast, ...]
+    dont_know: tuple[Oblast, ...]
+    not_visited: tuple[Count, ...]
+    not_visited_total: int
+    corrections: tuple[tuple[str, int], ...]
+    checks: tuple[CheckDetail, ...]
+    loads: tuple[dict[str, str], ...]
+    refused: tuple[dict[str, str], ...]
+    orphans: tuple[tuple[str, int, str, str], ...]
+    submissions: tuple[tuple[str, int], ...]
+    gate_run: dict[str, str] | None
+    source: str
+    generated: str
+    gaps: gap_heatmap.GapView | None
+
+
+MAX_ROWS = 200
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+class _Words:
+    """The issues of offending rows in words, in one language."""
+
+    def __init__(self, lang: str, lab: Labels) -> None:
+        self.lang, self.lab, self.fmt = lang, lab, Formats(lang)
+
+    def _(self, message: str, **values: Any) -> str:
+        text = html.gettext(self.lang, message)
+        return text % values if values else text
+
+    def field(self, name: str) -> str:
+        """A form field in words: ``n_2021`` -> "number for 2021"; a question -> its label."""
+        if match := re.fullmatch(r"(?:.*_)?n_(\d{4})", name):
+            return self._(N_("number for %(year)s"), year=match.group(1))
+        if name == "persons":
+            return self._(N_("number of persons"))
+        label = self.lab.questions.get(name)
+        return label or name
+
+    def issue(self, check: str, row: dict[str, Any]) -> str:
+        population = self.lab.population(str(row.get("population_group") or ""))
+        n = self.fmt.int
+        if check == "stay_duration_vs_nationality":
+            return self._(N_("International migrant workers: %(a)s counted by nationality but %(b)s by duration "
+                             "of stay. Ask which number is right."),
+                          a=n(_number(row.get("persons_by_nationality"))), b=n(_number(row.get("persons_by_stay"))))
+        if check == "internal_reasons_vs_counts":
+            return self._(N_("%(population)s: %(a)s persons counted by rayon but %(b)s by main reason. "
+                             "Ask which number is right."), population=population,
+                          a=n(_number(row.get("persons_by_rayon"))), b=n(_number(row.get("persons_by_reason"))))
+        if check == "present_flag_contradictions":
+            answer = self.lab.choices.get(("yes_no", str(row.get("answer"))), str(row.get("answer")))
+            return self._(N_("%(population)s: the answer to “%(question)s” was “%(answer)s”, yet %(persons)s "
+                             "persons were counted. Ask which is right."), population=population,
+                          question=self.field(str(row.get("question"))), answer=answer,
+                          persons=n(_number(row.get("persons"))))
+        if check == "out_of_range_answers":
+            return self._(N_("“%(question)s”: the answer “%(answer)s” is outside its allowed range. "
+                             "Ask for the right value."), question=self.field(str(row.get("field"))),
+                          answer=_plain(row.get("answer")))
+        if check == "unresolved_country_names":
+            return self._(N_("%(population)s: the country “%(text)s” was not recognised (%(persons)s persons). "
+                             "Ask which country is meant."), population=population,
+                          text=_plain(row.get("country_other")), persons=n(_number(row.get("persons"))))
+        if check == "population_jumps":
+            return self._(N_("%(population)s: %(before)s in the previous round, %(after)s now. "
+                             "Confirm the new figure."), population=population,
+                          before=n(_number(row.get("previous_persons"))), after=n(_number(row.get("persons"))))
+        if check == "unknown_answers":
+            fields = [self.field(f.strip()) for f in str(row.get("fields") or "").split(",") if f.strip()]
+            return self._(N_("“Don't know” (-99) for: %(fields)s. Ask whether an estimate is possible."),
+                          fields=self.fmt.join(fields))
+        return self._(N_("An answer needs checking."))
+
+
+def _places(rows: list[tuple[str, dict[str, Any], str]], lab: Labels) -> tuple[Oblast, ...]:
+    """(check, row, issue) grouped by oblast, rayon and community (names from the forms)."""
+    tree: dict[str, dict[str, dict[tuple[str, str], list[str]]]] = {}
+    for _check, row, issue in rows:
+        rayon = str(row.get("rayon_code") or "")
+        oblast = lab.oblast(lab.rayon_oblast(rayon) or "") if rayon else ""
+        key = (str(row.get("community_name") or ""), str(row.get("community_id") or ""))
+        tree.setdefault(oblast, {}).setdefault(lab.rayon(rayon, row.get("rayon_name")), {}) \
+            .setdefault(key, []).append(issue)
+    return tuple(Oblast(o, tuple(Rayon(r, tuple(Community(name, code, tuple(issues))
+                                                   for (name, code), issues in sorted(cs.items())))
+                                 for r, cs in sorted(rs.items())))
+                 for o, rs in sorted(tree.items()))
+
+
+def _check_detail(result: dict[str, Any], rows: list[dict[str, Any]], title: Callable[[str], str]) -> CheckDetail:
+    columns: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in columns and key != "round_id":
+                columns.append(key)
+    return CheckDetail(
+        check_id=result["check_name"], title=title(result["check_name"]), severity=result["severity"],
+        status=result["status"], rows_checked=result.get("rows_checked"), offending_rows=result.get("offending_rows"),
+        message=result.get("message") or "", columns=tuple(columns),
+        rows=tuple(tuple(_plain(r.get(c)) for c in columns) for r in rows[:MAX_ROWS]),
+        more=max(0, len(rows) - MAX_ROWS))
+
+
+def _json_text(text: str | None) -> str:
     if not text:
         return ""
     try:
@@ -148,135 +304,95 @@ def _json_list(text: str | None) -> str:
     except (TypeError, ValueError):
         return str(text)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v:,}" if isinstance(v, int) else f"{k}: {v}" for k, v in value.items())
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
+        return ", ".join(str(v) for v in value)
     return str(value)
 
 
-def load_summary(data: QualityData) -> str:
-    """Files, hashes, rows, personal-data columns dropped, quarantine and uncounted submissions."""
-    if data.loads:
-        rows = [[r.get("form"), r.get("file_name"), Markup(f'<span class="mono">{html.escape(r.get("file_sha256"))}</span>'),
-                 Markup(html.badge(r.get("status") or "",
-                                   {"loaded": "pass", "duplicate": "info"}.get(r.get("status"), "fail"))),
-                 _json_list(r.get("rows_per_sheet")), _json_list(r.get("personal_columns_dropped")),
-                 _json_list(r.get("unknown_columns")), r.get("message")]
-                for r in data.loads]
-        loads = html.table(["form", "file", "SHA-256", "status", "rows per sheet",
-                            "personal-data columns dropped", "unknown columns", "message"], rows)
-    else:
-        loads = '<p class="note">No load of this round is recorded in raw.load_log.</p>'
-    if data.orphans:
-        by_sheet: dict[str, list[dict[str, Any]]] = {}
-        for orphan in data.orphans:
-            by_sheet.setdefault(orphan["sheet_name"], []).append(orphan)
-        rows = [[sheet, len(items), ", ".join(str(o["source_row"]) for o in items[:12])
-                 + (" ..." if len(items) > 12 else ""), items[0]["quarantine_reason"]]
-                for sheet, items in sorted(by_sheet.items())]
-        quarantine = html.table(["sheet", "rows quarantined", "Excel rows", "why (first row)"], rows,
-                                numeric=["rows quarantined"])
-        quarantine += ('<p class="note">Quarantined rows are kept in the warehouse (marts.quarantined_repeat_rows) '
-                       "and never counted; each is listed under the warnings below.</p>")
-    else:
-        quarantine = '<p class="note">No row of this round was quarantined.</p>'
-    if data.submissions:
-        submissions = html.table(["submission status", "B2 submissions"],
-                                 [[s["submission_status"], s["submissions"]] for s in data.submissions],
-                                 numeric=["B2 submissions"])
-        submissions += ('<p class="note">Only <b>valid</b> submissions are counted: <i>superseded</i> = replaced '
-                        "by a later correction, <i>rejected</i> = not approved, <i>unidentified</i> = no community "
-                        "code. All are kept in the warehouse.</p>")
-    else:
-        submissions = ""
-    body = (loads + html.section("Rows quarantined and why", quarantine, level=3)
-            + (html.section("Submissions counted and not counted", submissions, level=3) if submissions else ""))
-    return html.section("Load summary", body, id="loads")
+def view(data: QualityData, lang: str) -> QualityView:
+    """The report's content in ``lang``."""
+    lab, fmt = labels(lang), Formats(lang)
+    words = _Words(lang, lab)
+
+    def title(check: str) -> str:
+        if check in PLAIN_TITLES:
+            return html.gettext(lang, PLAIN_TITLES[check])
+        from mtm.checks import registry
+
+        found = getattr(registry, "BY_NAME", {}).get(check)
+        return found.title if found is not None else check
+
+    round_results = [r for r in data.results if r["round_id"] in (data.round_id, None)]
+    failed = sorted({r["check_name"] for r in round_results
+                     if r["severity"] == "blocking" and r["status"] in ("fail", "error")})
+    warned = {r["check_name"] for r in round_results if r["severity"] != "blocking" and r["status"] != "pass"}
+    status = "none" if data.gate_run is None else ("fail" if failed else "pass")
+    call_back = [(c, row, words.issue(c, row)) for c in CALL_BACK for row in data.offending.get(c, [])
+                 if row.get("community_id")]
+    dont_know = [(c, row, words.issue(c, row)) for c in DONT_KNOW for row in data.offending.get(c, [])
+                 if row.get("community_id")]
+    visits: dict[tuple[str, str], int] = {}
+    for row in data.offending.get(NOT_VISITED, []):
+        rayon = str(row.get("rayon_code") or "")
+        key = (lab.oblast(lab.rayon_oblast(rayon) or ""), lab.rayon(rayon, row.get("rayon_name")))
+        visits[key] = visits.get(key, 0) + 1
+    corrections: dict[str, int] = {}
+    for row in data.offending.get(CORRECTIONS, []):
+        label = html.gettext(lang, SUBMISSION_STATUSES.get(str(row.get("submission_status")),
+                                                           str(row.get("submission_status"))))
+        corrections[label] = corrections.get(label, 0) + 1
+    order = {"fail": 0, "error": 1, "warn": 2, "pass": 3}
+    checks = sorted(round_results, key=lambda r: (r["severity"] != "blocking", order.get(r["status"], 4),
+                                                   r["check_name"]))
+    gate_run = None
+    if data.gate_run:
+        gate_run = {"run_id": str(data.gate_run.get("run_id")), "run_at": str(data.gate_run.get("run_at"))[:19],
+                    "reconcile": "yes" if data.gate_run.get("reconcile") else "no"}
+    loads = tuple({"load_id": _plain(r.get("load_id")), "form": _plain(r.get("form")),
+                   "file": _plain(r.get("file_name")), "sha256": _plain(r.get("file_sha256")),
+                   "status": _plain(r.get("status")), "rows": _json_text(r.get("rows_per_sheet")),
+                   "personal": _json_text(r.get("personal_columns_dropped")),
+                   "unknown": _json_text(r.get("unknown_columns")), "message": _plain(r.get("message"))}
+                  for r in data.loads if r.get("status") != "refused")
+    refused = tuple({"attempted_at": _plain(r.get("attempted_at"))[:19], "file": _plain(r.get("file_name")),
+                     "path": _plain(r.get("file_path")), "form": _plain(r.get("form")),
+                     "message": _plain(r.get("message"))} for r in data.loads if r.get("status") == "refused")
+    by_sheet: dict[str, list[dict[str, Any]]] = {}
+    for orphan in data.orphans:
+        by_sheet.setdefault(orphan["sheet_name"], []).append(orphan)
+    orphans = tuple((sheet, len(items), ", ".join(str(o["source_row"]) for o in items[:12])
+                     + (" ..." if len(items) > 12 else ""), items[0]["quarantine_reason"])
+                    for sheet, items in sorted(by_sheet.items()))
+    return QualityView(
+        round_id=data.round_id, status=status, failed_titles=tuple(title(c) for c in failed),
+        warnings=len(warned), communities=data.communities,
+        call_back=_places(call_back, lab), dont_know=_places(dont_know, lab),
+        not_visited=tuple(Count(o, r, n) for (o, r), n in sorted(visits.items())),
+        not_visited_total=sum(visits.values()), corrections=tuple(sorted(corrections.items())),
+        checks=tuple(_check_detail(r, data.offending.get(r["check_name"], []), title) for r in checks),
+        loads=loads, refused=refused, orphans=orphans,
+        submissions=tuple((str(s["submission_status"]), int(s["submissions"])) for s in data.submissions),
+        gate_run=gate_run, source=data.source.name, generated=fmt.date(datetime.now(UTC).date()),
+        gaps=data.gaps)
 
 
-def overview(data: QualityData) -> str:
-    """Every check of the round with its status and counts."""
-    rows = []
-    for r in data.results:
-        check = registry.BY_NAME.get(r["check_name"])
-        rows.append([check.title if check else r["check_name"], r["severity"],
-                     Markup(html.badge(STATUS_TEXT.get(r["status"], r["status"]), STATUS_KIND.get(r["status"], "info"))),
-                     r["rows_checked"], r["offending_rows"], r["message"]])
-    if not rows:
-        return ""
-    return html.section("All checks", html.table(
-        ["check", "severity", "status", "rows checked", "offending rows", "note"], rows,
-        numeric=["rows checked", "offending rows"]), id="checks")
-
-
-def _offending_table(rows: list[dict[str, Any]]) -> str:
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns and key != "round_id":
-                columns.append(key)
-    numeric = [c for c in columns if all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
-               and c not in ("source_row",)]
-    return html.table(columns, ([r.get(c) for c in columns] for r in rows), numeric=numeric, max_rows=MAX_ROWS)
-
-
-def failures(data: QualityData, severity: str) -> str:
-    """A section per failed check (blocking) or per warning, with its offending rows."""
-    parts = []
-    for r in data.results:
-        if r["severity"] != severity or r["status"] == "pass":
-            continue
-        check = registry.BY_NAME.get(r["check_name"])
-        title = check.title if check else r["check_name"]
-        kind = STATUS_KIND.get(r["status"], "info")
-        body = f'<p>{html.badge(STATUS_TEXT.get(r["status"], r["status"]), kind)} '
-        body += f'<code>{html.escape(r["check_name"])}</code>: {html.escape(check.description if check else "")}</p>'
-        if r["message"]:
-            body += f'<p class="note">{html.escape(r["message"])}</p>'
-        rows = data.offending.get(r["check_name"], [])
-        if rows:
-            body += _offending_table(rows)
-        parts.append(html.section(title, body, level=3))
-    if not parts:
-        return ""
-    heading = "Failed blocking checks" if severity == "blocking" else "Warnings for the field team"
-    note = ("" if severity == "blocking" else
-            '<p class="note">Warnings do not stop publication. Each row names the community to call back.</p>')
-    return html.section(heading, note + "".join(parts), id=f"{severity}-failures")
-
-
-def gap_section(con: duckdb.DuckDBPyConnection) -> str:
-    """The data-gap heatmap of ``reports.gap_heatmap`` when that module is there."""
-    try:
-        from mtm.reports import gap_heatmap  # provided by the gap-analysis work
-    except ImportError:
-        return ""
-    render = getattr(gap_heatmap, "render_gap_heatmap", None)
-    return render(con) if render is not None else ""
-
-
-def html_page(data: QualityData, gaps: str = "") -> str:
+def html_page(data: QualityData, lang: str) -> str:
     """The whole report."""
-    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    body = (verdict(data) + load_summary(data) + overview(data) + failures(data, "blocking")
-            + failures(data, "warning") + gaps)
-    footer = (f"Read from {html.escape(data.source.name)} (read-only); generated {generated}. "
-              "Blocking checks run as Great Expectations suites (expectations/gx); their Data Docs are "
-              "written to expectations/gx/uncommitted/data_docs by <code>mtm build</code>.")
-    return html.page(f"Data quality, round {data.round_id}: MTM Kyrgyzstan", body,
-                     subtitle="Baseline Mobility Assessment, Mobility Tracking Matrix (IOM)", footer=footer)
+    return html.render("quality.html.j2", lang, q=view(data, lang))
 
 
-def render(db_path: Path, round_id: int, out: Path) -> Path:
-    """Write the quality report of ``round_id`` from the warehouse file ``db_path`` to ``out``."""
+def render(db_path: Path, round_id: int, out: Path, lang: str | None = None) -> Path:
+    """Write the quality report of ``round_id`` in ``lang`` from the warehouse ``db_path`` to ``out``."""
+    lang = check_lang(lang or default_lang())
     db_path, out = Path(db_path), Path(out)
     if not db_path.exists():
         raise InputError("no warehouse: run `mtm load` and `mtm build` first", file=str(db_path))
     with duckdb.connect(str(db_path), read_only=True) as con:
         data = collect(con, round_id, db_path)
-        gaps = gap_section(con)
     if not data.loads and not any(r["round_id"] == round_id for r in data.results):
         raise InputError(f"round {round_id} was never loaded into this warehouse", file=str(db_path))
+    page = html_page(data, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html_page(data, gaps), encoding="utf-8")
+    out.write_text(page, encoding="utf-8")
     return out

@@ -1,7 +1,11 @@
-"""The round report: one offline HTML file presenting a BMA round as IOM's published report does.
+"""The round report: one offline HTML file that stands beside IOM's published BMA report.
 
-Every number comes from the public marts of the warehouse (read-only); the page has inline CSS
-and inline SVG charts, no script and nothing fetched from the network.
+``collect`` reads one round from the public marts (read-only) into ``RoundData``; ``view``
+turns it into the small typed classes the template ``round.html.j2`` shows, in one language:
+names from the forms' labels (``reports.labels``), sentences from the message catalogues,
+numbers and dates per locale (``reports.i18n``), charts and the map as geometry
+(``reports.charts``, ``reports.maps``). The page has inline CSS and SVG, no script, and fetches
+nothing.
 """
 
 from __future__ import annotations
@@ -14,59 +18,41 @@ from typing import Any
 
 import duckdb
 
+from mtm.core import forms
 from mtm.core.errors import InputError
-from mtm.reports import charts, html
+from mtm.reports import charts, html, maps
+from mtm.reports.i18n import N_, Formats, Period, check_lang, default_lang
+from mtm.reports.labels import Labels, labels
 
 GROUPS: tuple[str, ...] = (
     "international_migrant_workers", "return_migrants", "emigrants",
     "internal_migrants", "internal_out_migrants",
 )
-GROUP_LABELS: dict[str, str] = {
-    "international_migrant_workers": "International migrant workers",
-    "return_migrants": "Return migrants",
-    "emigrants": "Emigrants",
-    "internal_migrants": "Internal migrants",
-    "internal_out_migrants": "Internal out-migrants",
+INTERNATIONAL = GROUPS[:3]
+CITIES: tuple[str, ...] = ("KG-GB", "KG-GO")  # Bishkek city, Osh city
+DURATIONS: dict[str, str] = {
+    "less_than_6_months": N_("Less than 6 months"),
+    "6_months_or_more": N_("6 months or more"),
+    "unknown": N_("Unknown"),
 }
-COUNTRY_HEADINGS: dict[str, str] = {
-    "international_migrant_workers": "Top 5 nationalities of international migrant workers",
-    "return_migrants": "Top 5 countries of return",
-    "emigrants": "Top 5 countries of migration (emigrants)",
+DISTANCE_BANDS: dict[str, str] = {
+    "0-5 km": N_("0-5 KM"), "6-10 km": N_("6-10 KM"), "11-15 km": N_("11-15 KM"),
+    "16-20 km": N_("16-20 KM"), "21-25 km": N_("21-25 KM"), "over 25 km": N_("Over 25 KM"),
 }
-YEAR_HEADINGS: dict[str, str] = {
-    "international_migrant_workers": "International migrant workers by year of arrival",
-    "return_migrants": "Return migrants by year of return",
-    "emigrants": "Emigrants by year of departure",
-}
-DURATION_LABELS: dict[str, str] = {
-    "less_than_6_months": "Less than 6 months",
-    "6_months_or_more": "6 months or more",
-    "unknown": "Unknown",
-}
-DISTANCE_BANDS: tuple[str, ...] = ("0-5 km", "6-10 km", "11-15 km", "16-20 km", "21-25 km", "over 25 km")
-
-
-def label(code: str | None) -> str:
-    """A readable label for a code without one in the marts (``bank_atm_post`` -> ``Bank atm post``)."""
-    if not code:
-        return "(none)"
-    text = str(code).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+TOP = 5
 
 
 @dataclass
 class RoundData:
-    """What the report shows, read from the marts for one round."""
+    """What the report shows, read from the marts for one round (rows as the marts hold them)."""
 
     round_id: int
     national: dict[str, dict[str, Any]] = field(default_factory=dict)
-    communities: int = 0
-    oblasts: int = 0
-    rayons: int = 0
+    communities: list[dict[str, Any]] = field(default_factory=list)
     key_informants: list[dict[str, Any]] = field(default_factory=list)
     countries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    oblasts_by_group: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    rayons_by_group: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    oblasts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rayons: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     years: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reasons: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     internal: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -74,13 +60,10 @@ class RoundData:
     stay: list[dict[str, Any]] = field(default_factory=list)
     services: list[dict[str, Any]] = field(default_factory=list)
     distance: list[dict[str, Any]] = field(default_factory=list)
-    emigrants_russia: float | None = None
-    service_labels: dict[str, str] = field(default_factory=dict)
-    ki_type_labels: dict[str, str] = field(default_factory=dict)
+    service_order: list[str] = field(default_factory=list)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, round_id: int, order: str) -> list[dict[str, Any]]:
-    """Rows of one mart for the round, as dicts."""
     try:
         result = con.execute(f"select * from marts.{table} where round_id = ? order by {order}", [round_id])
     except duckdb.CatalogException as exc:
@@ -96,255 +79,279 @@ def _by_group(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     return out
 
 
-def _seed_labels(con: duckdb.DuckDBPyConnection, seed: str, code: str, text: str,
-                 order: str | None = None) -> dict[str, str]:
-    """Labels of a code list, in its order: from the published label dimension ``marts.dim_<seed>``
-    (English), else from the seed (a working copy); empty when the warehouse has neither."""
-    try:
-        return dict(con.execute(f"select {code}, label_en from marts.dim_{seed} order by sort_order, {code}")
-                    .fetchall())
-    except duckdb.Error:
-        pass
-    try:
-        return dict(con.execute(f"select {code}, {text} from seeds.{seed} order by {order or code}").fetchall())
-    except duckdb.Error:
-        return {}
-
-
 def collect(con: duckdb.DuckDBPyConnection, round_id: int) -> RoundData:
     """Read everything the report shows for ``round_id`` from the marts."""
     national = _rows(con, "national_population", round_id, "population_group")
     if not national:
         raise InputError(f"round {round_id} is not in the warehouse")
-    data = RoundData(round_id=round_id, national={r["population_group"]: r for r in national})
-    communities = _rows(con, "communities", round_id, "community_id")
-    data.communities = len(communities)
-    data.oblasts = len({c["oblast_code"] for c in communities})
-    data.rayons = len({c["rayon_code"] for c in communities})
-    data.key_informants = _rows(con, "key_informants", round_id, "informants desc, ki_type, ki_sex")
-    data.countries = _by_group(_rows(con, "population_by_country", round_id, "population_group, rank"))
-    data.oblasts_by_group = _by_group(_rows(con, "oblast_population", round_id,
-                                            "population_group, persons desc, oblast_code"))
-    data.rayons_by_group = _by_group(_rows(con, "rayon_population", round_id,
-                                           "population_group, persons desc, rayon_code"))
-    data.years = _by_group(_rows(con, "population_by_year", round_id, "population_group, year"))
-    data.reasons = _by_group(_rows(con, "reason_scores", round_id, "population_group, mean_score desc"))
-    data.internal = {r["population_group"]: r for r in _rows(con, "internal_migration", round_id,
-                                                              "population_group")}
-    data.internal_reasons = _by_group(_rows(con, "internal_migration_reasons", round_id,
-                                            "population_group, pct desc"))
-    data.stay = _rows(con, "imw_stay_duration", round_id, "duration_class")
-    data.services = _rows(con, "service_availability", round_id, "service_code")
-    data.distance = _rows(con, "service_distance", round_id, "service_code, distance_band")
-    data.service_labels = _seed_labels(con, "services", "service_code", "service_label", "sort_order")
-    data.ki_type_labels = _seed_labels(con, "ki_types", "ki_type", "ki_type_label")
-    order = list(data.service_labels)
-    data.services.sort(key=lambda r: (order.index(r["service_code"]) if r["service_code"] in order
-                                      else len(order), r["service_code"]))
-    data.stay.sort(key=lambda r: list(DURATION_LABELS).index(r["duration_class"])
-                   if r["duration_class"] in DURATION_LABELS else len(DURATION_LABELS))
-    for row in data.countries.get("emigrants", []):
-        if row["country_code"] == "RUS":
-            data.emigrants_russia = row["persons"]
-    return data
+    d = RoundData(round_id=round_id, national={r["population_group"]: r for r in national})
+    d.communities = _rows(con, "communities", round_id, "community_id")
+    d.key_informants = _rows(con, "key_informants", round_id, "informants desc, ki_type, ki_sex")
+    d.countries = _by_group(_rows(con, "population_by_country", round_id, "population_group, rank"))
+    d.oblasts = _by_group(_rows(con, "oblast_population", round_id, "population_group, persons desc, oblast_code"))
+    d.rayons = _by_group(_rows(con, "rayon_population", round_id, "population_group, persons desc, rayon_code"))
+    d.years = _by_group(_rows(con, "population_by_year", round_id, "population_group, year"))
+    d.reasons = _by_group(_rows(con, "reason_scores", round_id, "population_group, mean_score desc, reason_code"))
+    d.internal = {r["population_group"]: r for r in _rows(con, "internal_migration", round_id, "population_group")}
+    d.internal_reasons = _by_group(_rows(con, "internal_migration_reasons", round_id,
+                                         "population_group, pct desc, reason_code"))
+    d.stay = _rows(con, "imw_stay_duration", round_id, "duration_class")
+    d.stay.sort(key=lambda r: list(DURATIONS).index(r["duration_class"]) if r["duration_class"] in DURATIONS
+                else len(DURATIONS))
+    d.services = _rows(con, "service_availability", round_id, "service_code")
+    d.distance = _rows(con, "service_distance", round_id, "service_code, distance_band")
+    order = [q.name.removesuffix("_avail") for q in forms.questions("b2") if q.name.endswith("_avail")]
+    d.services.sort(key=lambda r: (order.index(r["service_code"]) if r["service_code"] in order else len(order),
+                                   r["service_code"]))
+    d.service_order = order
+    return d
 
 
 # ---------------------------------------------------------------------------------------------
-# HTML
-
-CSS = """
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
-.grid2>div{min-width:0} svg{max-width:100%;height:auto}
-section h2{color:#0033a0;border-bottom-color:#0033a0}
-.stat .value{color:#0033a0}
-table.distance td,table.services td{text-align:right} table.distance td:first-child,table.services td:first-child{text-align:left}
-table tr.total td{font-weight:700;background:#e9eef3}
-table.compact{width:auto}
-@media print{body{background:#fff}}
-"""
+# What the template shows
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], total: Sequence[str] | None = None,
-           cls: str = "compact") -> str:
-    """A table through the shared shell; an optional bold total row at the bottom."""
-    out = html.table(header, rows, numeric=header[1:], cls=cls)
-    if total:
-        cells = "".join(f'<td class="num">{html.escape(c)}</td>' if i else f"<td>{html.escape(c)}</td>"
-                        for i, c in enumerate(total))
-        out = out.replace("</tbody>", f'<tr class="total">{cells}</tr></tbody>')
-    return out
+@dataclass(frozen=True)
+class Share:
+    """A named part of a whole: persons and their share (0-100); ``parent`` is a rayon's oblast."""
+
+    name: str
+    persons: float
+    pct: float
+    parent: str = ""
+
+
+@dataclass(frozen=True)
+class YearFigure:
+    year: int
+    persons: float
+    change: float | None
+    partial: bool
+
+
+@dataclass(frozen=True)
+class Score:
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Population:
+    """One of the five populations with every figure its part of the report shows."""
+
+    code: str
+    name: str
+    definition: str
+    international: bool
+    persons: float
+    communities_reporting: int
+    pct_reporting: float
+    countries: list[Share]
+    country_count: int
+    provinces: list[Share]
+    rayons: list[Share]
+    years: list[YearFigure]
+    changes: list[YearFigure]
+    partial_year: YearFigure | None
+    first_year: int | None
+    reasons: list[Score]
+    internal_reasons: list[Share]
+    reference_year: int | None
+    pct_same_rayon: float | None
+    map: maps.ChoroplethMap
+    country_bars: list[charts.Bar]
+    province_bars: list[charts.Bar]
+    rayon_bars: list[charts.Bar]
+    reason_bars: list[charts.Bar]
+    year_chart: charts.ColumnChart | None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    communities: int
+    oblasts: int
+    oblast_names: list[str]
+    cities: int
+    city_names: list[str]
+    rayons: int
+    rayons_in_oblasts: int
+    rayons_in_cities: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class KeyInformants:
+    total: int
+    by_sex: list[Share]
+    by_type: list[Share]
+    rows: list[tuple[str, list[float], float, float]]
+    sexes: list[str]
+    legend: list[charts.Series]
+    groups: list[charts.BarGroup]
+
+
+@dataclass(frozen=True)
+class Services:
+    availability: list[tuple[str, float, float]]
+    bars: list[charts.Bar]
+    distance_services: list[str]
+    distance_rows: list[tuple[str, list[float]]]
+    distance_totals: list[float]
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """Everything ``round.html.j2`` shows, in one language."""
+
+    round_id: int
+    period: Period
+    coverage: Coverage
+    informants: KeyInformants
+    populations: list[Population]
+    emigrants_russia: float | None
+    russia: str
+    stay: list[Share]
+    stay_bars: list[charts.Bar]
+    scale: list[tuple[int, str]]
+    services: Services
+    source: str
+    generated: str
 
 
 def _num(value: Any) -> float:
     return float(value) if value is not None else 0.0
 
 
-def section_key_figures(d: RoundData) -> str:
-    """Summary of key findings: coverage, informants, the five totals."""
-    n = d.national
-    informants = sum(int(r["informants"]) for r in d.key_informants)
-    kpis = [
-        ("communities assessed", d.communities, "info"),
-        ("oblasts and cities", d.oblasts, "info"),
-        ("rayons", d.rayons, "info"),
-        ("key informants interviewed", informants, "info"),
-    ]
-    for group in GROUPS:
-        if group in n:
-            kpis.append((GROUP_LABELS[group].lower(), int(_num(n[group]["persons"])), "info"))
-    if d.emigrants_russia is not None:
-        kpis.append(("emigrants moved to the Russian Federation", int(_num(d.emigrants_russia)), "info"))
-    rows = []
-    for group in GROUPS:
-        if group in n:
-            r = n[group]
-            rows.append([GROUP_LABELS[group], charts.fmt_int(_num(r["persons"])),
-                         f'{int(r["communities_reporting"]):,}',
-                         charts.fmt_pct(_num(r["pct_communities_reporting"]))])
-    table = _table(["Population", "Persons", "Communities reporting", "% of assessed communities"], rows)
-    return html.section("Summary of key findings", html.stats(kpis) + table, id="key-figures")
+def _population(d: RoundData, group: str, lab: Labels, fmt: Formats) -> Population:
+    nat = d.national[group]
+    countries_rows = [r for r in d.countries.get(group, [])]
+    unknown = html.gettext(fmt.lang, N_("Unknown"))
+    countries = [Share(unknown if r["country_code"] == "UNK" else lab.country(r["country_code"], r["country_name"]),
+                       _num(r["persons"]),
+                       _num(r["pct_of_group"])) for r in countries_rows]
+    provinces = [Share(lab.oblast(r["oblast_code"], r["oblast_name"]), _num(r["persons"]),
+                       _num(r["pct_of_national"])) for r in d.oblasts.get(group, [])]
+    rayons = [Share(lab.rayon(r["rayon_code"], r["rayon_name"]), _num(r["persons"]), _num(r["pct_of_national"]),
+                    parent=lab.oblast(r["oblast_code"])) for r in d.rayons.get(group, [])[:TOP]]
+    years = [YearFigure(int(r["year"]), _num(r["persons"]),
+                        None if r["pct_change_from_previous_year"] is None else
+                        float(r["pct_change_from_previous_year"]), bool(r["is_partial_year"]))
+             for r in d.years.get(group, [])]
+    changes = [y for y in years if y.change is not None and not y.partial]
+    partial = next((y for y in years if y.partial), None)
+    reasons = [Score(lab.reason(group, r["reason_code"], r["reason_label"]), _num(r["mean_score"]))
+               for r in d.reasons.get(group, [])]
+    internal_reasons = [Share(lab.reason(group, r["reason_code"]), _num(r["persons"]), _num(r["pct"]))
+                        for r in d.internal_reasons.get(group, [])]
+    info = d.internal.get(group)
+    values = {r["oblast_code"]: _num(r["persons"]) for r in d.oblasts.get(group, [])}
+    names = {code: lab.oblast(code) for code in maps.AREAS}
+    notes = []
+    for y in years:
+        if y.partial:
+            notes.append(html.gettext(fmt.lang, N_("partial year")))
+        elif y.change is None:
+            notes.append("")
+        else:
+            notes.append(html.gettext(fmt.lang, N_("%(change)s on previous year")) % {
+                "change": fmt.signed_pct(y.change)})
+    return Population(
+        code=group, name=lab.population(group), definition=lab.definition(group),
+        international=group in INTERNATIONAL, persons=_num(nat["persons"]),
+        communities_reporting=int(nat["communities_reporting"] or 0),
+        pct_reporting=_num(nat["pct_communities_reporting"]),
+        countries=countries[:TOP], country_count=len([c for c in countries_rows if c["country_code"] != "UNK"]),
+        provinces=provinces, rayons=rayons, years=years, changes=changes, partial_year=partial,
+        first_year=years[0].year if years else None, reasons=reasons, internal_reasons=internal_reasons,
+        reference_year=int(info["reference_year"]) if info else None,
+        pct_same_rayon=_num(info["pct_same_rayon"]) if info else None,
+        map=maps.choropleth(values, names, fmt.int),
+        country_bars=charts.bars([(c.name, c.pct) for c in countries[:TOP]], fmt.pct, max_value=100),
+        province_bars=charts.bars([(p.name, p.pct) for p in provinces], fmt.pct,
+                                  notes=[fmt.int(p.persons) for p in provinces]),
+        rayon_bars=charts.bars([(f"{r.name} ({r.parent})", r.pct) for r in rayons], fmt.pct,
+                               notes=[fmt.int(r.persons) for r in rayons]),
+        reason_bars=(charts.bars([(r.label, r.score) for r in reasons], fmt.score, max_value=5) if reasons else
+                     charts.bars([(r.name, r.pct) for r in internal_reasons], fmt.pct, max_value=100)),
+        year_chart=charts.columns([(str(y.year), y.persons) for y in years], fmt.int, notes=notes,
+                                  partial=[y.partial for y in years]) if years else None,
+    )
 
 
-def section_key_informants(d: RoundData) -> str:
-    """Key informants by type and sex (counts and shares)."""
+def _coverage(d: RoundData, lab: Labels) -> Coverage:
+    oblasts = sorted({c["oblast_code"] for c in d.communities if c["oblast_code"] not in CITIES})
+    cities = [code for code in CITIES if any(c["oblast_code"] == code for c in d.communities)]
+    rayons = {c["rayon_code"]: c["oblast_code"] for c in d.communities}
+    in_cities = [(lab.oblast(city), sum(1 for o in rayons.values() if o == city)) for city in cities]
+    return Coverage(communities=len(d.communities), oblasts=len(oblasts),
+                    oblast_names=[lab.oblast(o) for o in oblasts], cities=len(cities),
+                    city_names=[lab.oblast(c) for c in cities], rayons=len(rayons),
+                    rayons_in_oblasts=sum(1 for o in rayons.values() if o not in CITIES),
+                    rayons_in_cities=in_cities)
+
+
+def _key_informants(d: RoundData, lab: Labels, fmt: Formats) -> KeyInformants:
     types: list[str] = []
     for r in d.key_informants:
         if r["ki_type"] not in types:
             types.append(r["ki_type"])
-    sexes = sorted({r["ki_sex"] for r in d.key_informants})
-    cell = {(r["ki_type"], r["ki_sex"]): r for r in d.key_informants}
-    series = [(label(s), [_num(cell.get((t, s), {}).get("informants")) for t in types]) for s in sexes]
-    names = [d.ki_type_labels.get(t, label(t)) for t in types]
-    chart = charts.grouped_hbar(names, series, title="Key informants by type and sex", label_width=250)
-    total = sum(_num(r["informants"]) for r in d.key_informants) or 1
+    sexes = sorted({r["ki_sex"] for r in d.key_informants}, key=lambda s: (s != "male", s))
+    cell = {(r["ki_type"], r["ki_sex"]): _num(r["informants"]) for r in d.key_informants}
+    total = sum(cell.values())
+    share = (lambda v: v / total * 100) if total else (lambda v: 0.0)
     rows = []
     for t in types:
-        counts = [_num(cell.get((t, s), {}).get("informants")) for s in sexes]
-        rows.append([d.ki_type_labels.get(t, label(t)), *[charts.fmt_int(c) for c in counts], charts.fmt_int(sum(counts)),
-                     charts.fmt_pct(sum(counts) / total * 100)])
-    by_sex = [sum(_num(cell.get((t, s), {}).get("informants")) for t in types) for s in sexes]
-    totals = ["Total", *[f"{charts.fmt_int(v)} ({charts.fmt_pct(v / total * 100)})" for v in by_sex],
-              charts.fmt_int(total), "100%"]
-    table = _table(["Type", *[label(s) for s in sexes], "All", "% of informants"], rows, totals)
-    return html.section("Key informants by type and sex",
-                        f'<div class="grid2"><div>{chart}</div><div>{table}</div></div>', id="key-informants")
+        counts = [cell.get((t, s), 0.0) for s in sexes]
+        rows.append((lab.ki_type(t), counts, sum(counts), share(sum(counts))))
+    by_sex = [Share(lab.sex(s), sum(cell.get((t, s), 0.0) for t in types), 0.0) for s in sexes]
+    by_sex = [Share(s.name, s.persons, share(s.persons)) for s in by_sex]
+    legend, groups = charts.grouped([lab.ki_type(t) for t in types],
+                                    [(lab.sex(s), [cell.get((t, s), 0.0) for t in types]) for s in sexes], fmt.int)
+    return KeyInformants(total=int(total), by_sex=by_sex,
+                         by_type=[Share(name, n, pct) for name, _, n, pct in rows], rows=rows,
+                         sexes=[lab.sex(s) for s in sexes], legend=legend, groups=groups)
 
 
-def section_international(d: RoundData) -> str:
-    """Per international group: top five countries, province shares, annual trends, reasons."""
-    out: list[str] = []
-    for group in GROUPS[:3]:
-        nat = d.national.get(group)
-        if not nat:
-            continue
-        out.append(f"<h3>{html.escape(GROUP_LABELS[group])}: {charts.fmt_int(_num(nat['persons']))} persons, "
-                   f"reported in {int(nat['communities_reporting']):,} communities "
-                   f"({charts.fmt_pct(_num(nat['pct_communities_reporting']))} of those assessed)</h3>")
-        countries = d.countries.get(group, [])
-        top = [(r["country_name"] or r["country_code"], _num(r["pct_of_group"])) for r in countries[:5]]
-        country_chart = charts.hbar(top, title=COUNTRY_HEADINGS[group], fmt=charts.fmt_pct, max_value=100)
-        provinces = [(r["oblast_name"] or r["oblast_code"], _num(r["pct_of_national"]))
-                     for r in d.oblasts_by_group.get(group, [])]
-        province_chart = charts.hbar(provinces, title=f"{GROUP_LABELS[group]} by province",
-                                     fmt=charts.fmt_pct, colour=charts.PALETTE[1])
-        out.append(f'<div class="grid2"><div><h3>{html.escape(COUNTRY_HEADINGS[group])}</h3>{country_chart}'
-                   f'<p class="note">{len(countries)} countries in all.</p></div>'
-                   f'<div><h3>By province</h3>{province_chart}</div></div>')
-        years = d.years.get(group, [])
-        if years:
-            notes = []
-            for r in years:
-                change = r["pct_change_from_previous_year"]
-                if r["is_partial_year"]:
-                    notes.append("partial year")
-                elif change is None:
-                    notes.append("")
-                else:
-                    notes.append(f"{_num(change):+.0f}% on previous year")
-            out.append(f"<h3>{html.escape(YEAR_HEADINGS[group])}</h3>" + charts.columns(
-                [(str(r["year"]), _num(r["persons"])) for r in years], title=YEAR_HEADINGS[group],
-                notes=notes, partial=[bool(r["is_partial_year"]) for r in years], width=760))
-        if group == "international_migrant_workers" and d.stay:
-            stay = [(DURATION_LABELS.get(r["duration_class"], label(r["duration_class"])), _num(r["pct"]))
-                    for r in d.stay]
-            out.append("<h3>Type of migration (duration of stay)</h3>"
-                       + charts.hbar(stay, title="Duration of stay", fmt=charts.fmt_pct, max_value=100))
-        reasons = d.reasons.get(group, [])
-        if reasons:
-            items = [(r["reason_label"] or label(r["reason_code"]), _num(r["mean_score"])) for r in reasons]
-            what = "returning to Kyrgyzstan" if group == "return_migrants" else "migration from Kyrgyzstan"
-            out.append(f"<h3>Importance of factors in {what} (mean score, 0 = not applicable, "
-                       f"5 = very important)</h3>"
-                       + charts.hbar(items, title=f"Reasons: {GROUP_LABELS[group]}", fmt=charts.fmt_score,
-                                     max_value=5, width=760, label_width=420, colour=charts.PALETTE[2]))
-    return html.section("International mobility", "".join(out), id="international")
-
-
-def section_internal(d: RoundData) -> str:
-    """Internal migrants and internal out-migrants: totals, same rayon, provinces, rayons, reasons."""
-    out = []
-    for group in GROUPS[3:]:
-        nat, info = d.national.get(group), d.internal.get(group)
-        if not nat or not info:
-            continue
-        year = info["reference_year"]
-        out.append(f"<h3>{html.escape(GROUP_LABELS[group])} in {year}: {charts.fmt_int(_num(info['persons']))} "
-                   f"persons; {charts.fmt_pct(_num(info['pct_same_rayon']))} within the same rayon; "
-                   f"reported in {charts.fmt_pct(_num(nat['pct_communities_reporting']))} of the "
-                   f"assessed communities</h3>")
-        provinces = [(r["oblast_name"] or r["oblast_code"], _num(r["pct_of_national"]))
-                     for r in d.oblasts_by_group.get(group, [])]
-        rayons = [(r["rayon_name"] or r["rayon_code"], _num(r["pct_of_national"]))
-                  for r in d.rayons_by_group.get(group, [])[:5]]
-        reasons = [(label(r["reason_code"]), _num(r["pct"])) for r in d.internal_reasons.get(group, [])]
-        out.append('<div class="grid2"><div><h3>By province</h3>'
-                   + charts.hbar(provinces, title=f"{GROUP_LABELS[group]} by province", fmt=charts.fmt_pct,
-                                 colour=charts.PALETTE[1])
-                   + "<h3>Top five rayons</h3>"
-                   + charts.hbar(rayons, title=f"{GROUP_LABELS[group]}: top rayons", fmt=charts.fmt_pct)
-                   + "</div><div><h3>Reasons</h3>"
-                   + charts.hbar(reasons, title=f"{GROUP_LABELS[group]}: reasons", fmt=charts.fmt_pct,
-                                 max_value=100, colour=charts.PALETTE[3], label_width=150)
-                   + "</div></div>")
-    return html.section("Internal mobility", "".join(out), id="internal")
-
-
-def section_services(d: RoundData) -> str:
-    """Availability of services and the distance table of communities without them."""
-    rows = [[d.service_labels.get(r["service_code"], label(r["service_code"])), charts.fmt_pct(_num(r["pct_with"])),
-             charts.fmt_pct(_num(r["pct_without"]))] for r in d.services]
-    # the distance table lists the services some communities lack (as the published report does)
-    availability = _table(["Service", "Yes", "No"], rows, cls="compact services")
-    services = [r["service_code"] for r in d.services if _num(r["communities_without"]) > 0
-                and any(x["service_code"] == r["service_code"] for x in d.distance)]
+def _services(d: RoundData, lab: Labels, fmt: Formats) -> Services:
+    availability = [(lab.service(r["service_code"]), _num(r["pct_with"]), _num(r["pct_without"]))
+                    for r in d.services]
+    lacking = [r["service_code"] for r in d.services if _num(r["communities_without"]) > 0
+               and any(x["service_code"] == r["service_code"] for x in d.distance)]
     cell = {(r["service_code"], r["distance_band"]): _num(r["households"]) for r in d.distance}
-    body = [[band.replace("km", "KM").replace("over", "Over"),
-             *[charts.fmt_int(cell.get((s, band), 0)) for s in services]] for band in DISTANCE_BANDS]
-    totals = ["Total households", *[charts.fmt_int(sum(cell.get((s, b), 0) for b in DISTANCE_BANDS))
-                                    for s in services]]
-    distance = _table(["Travel distance", *[d.service_labels.get(s, label(s)) for s in services]], body,
-                      totals, cls="compact distance")
-    return html.section("Access to services",
-                        f"<h3>Availability of services within the community</h3>{availability}"
-                        "<h3>Distance to the nearest facility among communities without it "
-                        f"(number of households)</h3>{distance}", id="services")
+    rows = [(html.gettext(fmt.lang, label), [cell.get((s, band), 0.0) for s in lacking])
+            for band, label in DISTANCE_BANDS.items()]
+    totals = [sum(cell.get((s, band), 0.0) for band in DISTANCE_BANDS) for s in lacking]
+    return Services(availability=availability,
+                    bars=charts.bars([(name, pct) for name, pct, _ in availability], fmt.pct, max_value=100),
+                    distance_services=[lab.service(s) for s in lacking], distance_rows=rows,
+                    distance_totals=totals)
 
 
-def html_page(d: RoundData, source: Path) -> str:
-    """The whole report as one HTML document (the shared offline page shell)."""
-    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    body = "".join([f"<style>{CSS}</style>", section_key_figures(d), section_key_informants(d),
-                    section_international(d), section_internal(d), section_services(d)])
-    footer = (f"Figures computed from the public marts of {html.escape(source.name)}; generated {generated}. "
-              "Percentages are shown rounded to whole per cent, mean scores to one decimal; "
-              "the marts hold them unrounded.")
-    return html.page(f"Kyrgyzstan: Baseline Mobility Assessment, round {d.round_id}", body,
-                     subtitle="IOM Mobility Tracking Matrix (MTM): key findings from the warehouse",
-                     footer=footer)
+def view(d: RoundData, lang: str, source: Path) -> RoundView:
+    """The report's content in ``lang`` from the round's marts."""
+    lab, fmt = labels(lang), Formats(lang)
+    period = Period.parse(forms.round_settings("b2", d.round_id).collection_period)
+    stay = [Share(html.gettext(lang, DURATIONS.get(r["duration_class"], r["duration_class"])),
+                  _num(r["persons"]), _num(r["pct"])) for r in d.stay]
+    russia = next((r for r in d.countries.get("emigrants", []) if r["country_code"] == "RUS"), None)
+    return RoundView(
+        round_id=d.round_id, period=period, coverage=_coverage(d, lab),
+        informants=_key_informants(d, lab, fmt),
+        populations=[_population(d, g, lab, fmt) for g in GROUPS if g in d.national],
+        emigrants_russia=_num(russia["persons"]) if russia else None, russia=lab.country("RUS"),
+        stay=stay, stay_bars=charts.bars([(s.name, s.pct) for s in stay], fmt.pct, max_value=100),
+        scale=lab.scale(), services=_services(d, lab, fmt), source=source.name,
+        generated=fmt.date(datetime.now(UTC).date()),
+    )
 
 
-def render(db_path: Path, round_id: int, out: Path) -> Path:
-    """Write the round report of ``round_id`` from the warehouse ``db_path`` to ``out``; return it."""
+def html_page(d: RoundData, source: Path, lang: str) -> str:
+    """The whole report as one HTML document."""
+    return html.render("round.html.j2", lang, r=view(d, lang, source))
+
+
+def render(db_path: Path, round_id: int, out: Path, lang: str | None = None) -> Path:
+    """Write the round report of ``round_id`` in ``lang`` from the warehouse ``db_path`` to ``out``."""
+    lang = check_lang(lang or default_lang())
     db_path, out = Path(db_path), Path(out)
     if not db_path.exists():
         raise InputError("no warehouse: run `mtm build` first", file=str(db_path))
@@ -353,6 +360,7 @@ def render(db_path: Path, round_id: int, out: Path) -> Path:
         data = collect(con, round_id)
     finally:
         con.close()
+    page = html_page(data, db_path, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html_page(data, db_path), encoding="utf-8")
+    out.write_text(page, encoding="utf-8")
     return out

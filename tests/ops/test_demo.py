@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mtm.cli import demo
+from mtm.reports.paths import report_path
 
 
 @pytest.fixture
@@ -28,7 +29,11 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
             for form in ("b1", "b2"):
                 (out / f"bma_r{round_id}_{form}.xlsx").write_bytes(b"xlsx")
         if argv[0] == "report":
-            Path(argv[argv.index("--out") + 1]).write_text("<html></html>")
+            wh = Path(argv[argv.index("--warehouse") + 1])
+            lang = argv[argv.index("--lang") + 1]
+            out = report_path(wh, argv[1], int(argv[argv.index("--round") + 1]), lang)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text("<html></html>")
 
     monkeypatch.setattr(demo, "_cli", fake_cli)
     return calls
@@ -38,7 +43,8 @@ def test_demo_steps_in_order(tmp_path: Path, recorded: list[list[str]]) -> None:
     lay = demo.run_demo(demo.layout(tmp_path / "wh" / "mtm.duckdb"))
     names = [c[0] if c[0] != "report" else f"report {c[1]}" for c in recorded]
     assert names == ["sample", "load", "sample", "load", "sample", "load", "load-gaps", "build",
-                     "report quality", "report round"]
+                     *["report quality"] * 3, *["report round"] * 3]
+    assert [c[c.index("--lang") + 1] for c in recorded if c[0] == "report"] == ["en", "ru", "ky"] * 2
     wh = str(tmp_path / "wh" / "mtm.duckdb")
     assert all(c[c.index("--warehouse") + 1] == wh for c in recorded if c[0] != "sample")
     load3 = recorded[5]
@@ -65,8 +71,8 @@ def test_demo_prints_the_paths(tmp_path: Path, recorded: list[list[str]],
     wh = tmp_path / "w" / "mtm.duckdb"
     assert demo.run(argparse.Namespace(warehouse=str(wh), quiet=True)) == 0
     out = capsys.readouterr().out
-    for path in (wh, wh.with_name("mtm.work.duckdb"), wh.parent / "reports" / "round-3.html",
-                 wh.parent / "reports" / "quality-round-3.html", wh.parent / "sample"):
+    for path in (wh, wh.with_name("mtm.work.duckdb"), wh.parent / "reports" / "bma-round-3.ru.html",
+                 wh.parent / "reports" / "quality-round-3.ky.html", wh.parent / "sample"):
         assert str(path) in out
     assert out.splitlines()[0].startswith("mtm demo finished in")
 

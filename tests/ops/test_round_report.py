@@ -10,8 +10,9 @@ import duckdb
 import pytest
 
 from mtm import cli
-from mtm.reports import charts
+from mtm.reports import charts, html
 from mtm.reports import round as round_report
+from mtm.reports.i18n import Formats
 from tests.browser import BrowserUnavailable, render
 from tests.ops.marts_fixture import make_marts
 
@@ -57,8 +58,8 @@ def test_report_shows_the_marts_figures(warehouse_file: Path, tmp_path: Path) ->
     for name, value in expected_figures(warehouse_file, 3).items():
         assert value in text, (name, value)
     for heading in ("Summary of key findings", "Key informants by type and sex", "International mobility",
-                    "Internal mobility", "Access to services", "Top 5 countries of return",
-                    "Importance of factors", "Distance to the nearest facility"):
+                    "Internal mobility", "Access to services", "Top five countries (% of persons)",
+                    "Importance of each reason", "Distance to the nearest facility"):
         assert heading in text
     assert "partial year" in text  # the round's collection year is flagged, not compared
     assert "+25% on previous year" in text and "-13%" not in text  # a partial year is not compared
@@ -69,7 +70,8 @@ def test_report_is_one_offline_file(warehouse_file: Path, tmp_path: Path) -> Non
     raw = out.read_text(encoding="utf-8")
     assert "<script" not in raw.lower()
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', raw)
-    assert raw.count("<svg") >= 10
+    assert raw.count("<svg") == 8  # a map per population, annual trends per international one
+    assert raw.count("class=\"area\"") == 5 * 9  # nine areas on each map
 
 
 def test_unknown_round_and_missing_file(warehouse_file: Path, tmp_path: Path,
@@ -84,11 +86,16 @@ def test_unknown_round_and_missing_file(warehouse_file: Path, tmp_path: Path,
 
 
 def test_charts_escape_labels_and_scale() -> None:
-    svg = charts.hbar([("<b>x</b>", 10), ("y", 5)], title="t & u")
-    assert "&lt;b&gt;" in svg and "t &amp; u" in svg
-    widths = [float(w) for w in re.findall(r'<rect x="190" y="\d+" width="([\d.]+)"', svg)]
-    assert widths[0] == pytest.approx(2 * widths[1])
-    assert charts.fmt_pct(0.3) == "<1%" and charts.fmt_pct(0.9) == "1%" and charts.fmt_pct(56.6) == "57%"
+    bars = charts.bars([("<b>x</b>", 10), ("y", 5)], Formats("en").pct)
+    assert bars[0].width == pytest.approx(2 * bars[1].width) and bars[0].text == "10%"
+    page = html.render("macros.html.j2", "en")  # the macros module renders nothing by itself
+    assert page.strip() == ""
+    drawn = html.environment("en").from_string(
+        '{% import "macros.html.j2" as m %}{{ m.bars(b) }}').render(b=bars)
+    assert "&lt;b&gt;x&lt;/b&gt;" in drawn and "<b>x" not in drawn
+    fmt = Formats("en")
+    assert fmt.pct(0.3) == "<1%" and fmt.pct(0.9) == "1%" and fmt.pct(56.6) == "57%"
+    assert Formats("ru").int(34966) == "34\xa0966" and Formats("ru").score(4.25) in ("4,2", "4,3")
 
 
 @pytest.mark.browser
