@@ -143,7 +143,8 @@ class Formats:
 
     def month(self, month: int, *, context: str = "stand-alone") -> str:
         """The month's name (``April`` / ``апрель``)."""
-        return get_month_names("wide", context=context, locale=self.lang)[month]
+        name = get_month_names("wide", context=context, locale=self.lang)[month]
+        return name if self.lang == "en" else name.lower()  # lower case mid-sentence in ru and ky
 
     def period(self, period: Period) -> str:
         """``February–April 2024`` in the reader's language."""
