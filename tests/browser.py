@@ -8,9 +8,12 @@ websocket, no extra package). A request is a *network request* when its URL sche
 
 Usage::
 
-    from tests.browser import render, chromium_path
+    from tests.browser import Chromium, render, chromium_path
     result = render(html_file, tmp_path / "report.png")
     assert result.network_requests == []
+    with Chromium() as browser:  # one process for many pages
+        phone = browser.open(html_file, tmp_path / "phone.png", width=390, mobile=True,
+                             evaluate={"lang": "document.documentElement.lang"})
 
 ``render`` raises ``BrowserUnavailable`` when Debian's ``chromium`` is not installed (tests skip
 on it; ``make browser`` installs it).
@@ -29,7 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:", "chrome:", "chrome-extension:", "devtools:")
 
@@ -68,6 +71,7 @@ class RenderResult:
     title: str = ""
     width: int = 0
     height: int = 0
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 def chromium_path() -> str | None:
@@ -159,69 +163,104 @@ def _high_fd(fd: int) -> int:
     return high
 
 
-def render(html_file: str | os.PathLike[str], screenshot: str | os.PathLike[str], *,
-           width: int = 1280, max_height: int = 12000, timeout: float = 30.0) -> RenderResult:
-    """Open ``html_file`` in headless Chromium, save a full-page PNG, return its requests."""
-    binary = chromium_path()
-    if binary is None:
-        raise BrowserUnavailable("chromium is not installed (run `make browser`)")
-    url = Path(html_file).resolve().as_uri()
-    screenshot = Path(screenshot)
-    cmd_read, cmd_write = (_high_fd(fd) for fd in os.pipe())
-    out_read, out_write = (_high_fd(fd) for fd in os.pipe())
+class Chromium:
+    """One headless Chromium process that opens many pages (each in a fresh tab).
 
-    def _child_fds() -> None:
-        os.dup2(cmd_read, 3)
-        os.dup2(out_write, 4)
+    ``with Chromium() as browser: result = browser.open(page, png, width=390, mobile=True,
+    evaluate={"lang": "document.documentElement.lang"})``; ``result.values`` holds what each
+    JavaScript expression returned (JSON-serialisable values).
+    """
 
-    with tempfile.TemporaryDirectory(prefix="mtm-chromium-") as profile:
-        proc = subprocess.Popen(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+    def __init__(self, timeout: float = 30.0) -> None:
+        self.timeout = timeout
+        self.binary = chromium_path()
+        if self.binary is None:
+            raise BrowserUnavailable("chromium is not installed (run `make browser`)")
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._pipe: _Pipe | None = None
+
+    def __enter__(self) -> Self:
+        cmd_read, cmd_write = (_high_fd(fd) for fd in os.pipe())
+        out_read, out_write = (_high_fd(fd) for fd in os.pipe())
+
+        def _child_fds() -> None:
+            os.dup2(cmd_read, 3)
+            os.dup2(out_write, 4)
+
+        self._profile = tempfile.TemporaryDirectory(prefix="mtm-chromium-")
+        self._proc = subprocess.Popen(
+            [str(self.binary), *CHROMIUM_FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=_child_fds, pass_fds=(3, 4),  # noqa: PLW1509 - no threads here
         )
         os.close(cmd_read)
         os.close(out_write)
-        pipe = _Pipe(cmd_write, out_read, timeout)
-        try:
-            target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-            session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            pipe.send("Network.enable", session=session)
-            pipe.send("Page.enable", session=session)
-            pipe.send("Emulation.setDeviceMetricsOverride",
-                      {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-                      session=session)
-            pipe.events.clear()
-            pipe.send("Page.navigate", {"url": url}, session=session)
-            if not pipe.wait_for("Page.loadEventFired", timeout):
-                raise BrowserError(f"{url} did not finish loading within {timeout}s")
-            pipe.drain(0.3)
-            metrics = pipe.send("Page.getLayoutMetrics", session=session)
-            size = metrics.get("cssContentSize") or metrics["contentSize"]
-            height = min(max_height, int(size["height"]) + 1)
-            pipe.send("Emulation.setDeviceMetricsOverride",
-                      {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-                      session=session)
-            shot = pipe.send("Page.captureScreenshot", {"format": "png"}, session=session)
-            title = pipe.send("Runtime.evaluate", {"expression": "document.title"},
-                              session=session)["result"].get("value", "")
-            pipe.drain(0.1)
+        self._pipe = _Pipe(cmd_write, out_read, self.timeout)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pipe, proc = self._pipe, self._proc
+        if pipe is not None:
             try:
                 pipe.send("Browser.close")
-            except BrowserError:
+            except (BrowserError, OSError):
                 pass
-        finally:
-            os.close(cmd_write)
-            os.close(out_read)
+            os.close(pipe.write_fd)
+            os.close(pipe.read_fd)
+        if proc is not None:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-    screenshot.parent.mkdir(parents=True, exist_ok=True)
-    screenshot.write_bytes(base64.b64decode(shot["data"]))
-    requests = [e["params"]["request"]["url"] for e in pipe.events
-                if e["method"] == "Network.requestWillBeSent"]
-    return RenderResult(screenshot=screenshot, requests=requests,
-                        network_requests=[u for u in requests if is_network_url(u)],
-                        title=title, width=width, height=height)
+        if self._profile is not None:
+            self._profile.cleanup()
+
+    def open(self, html_file: str | os.PathLike[str], screenshot: str | os.PathLike[str], *,
+             width: int = 1280, mobile: bool = False, max_height: int = 12000,
+             evaluate: dict[str, str] | None = None) -> RenderResult:
+        """Open ``html_file`` in a new tab at ``width``; screenshot the page; evaluate expressions."""
+        pipe = self._pipe
+        assert pipe is not None, "use Chromium() as a context manager"
+        url = Path(html_file).resolve().as_uri()
+        screenshot = Path(screenshot)
+        target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        pipe.send("Network.enable", session=session)
+        pipe.send("Page.enable", session=session)
+        metrics_params = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile}
+        pipe.send("Emulation.setDeviceMetricsOverride", metrics_params, session=session)
+        pipe.events.clear()
+        pipe.send("Page.navigate", {"url": url}, session=session)
+        if not pipe.wait_for("Page.loadEventFired", self.timeout):
+            raise BrowserError(f"{url} did not finish loading within {self.timeout}s")
+        pipe.drain(0.2)
+        values: dict[str, Any] = {}
+        for name, expression in (evaluate or {}).items():
+            reply = pipe.send("Runtime.evaluate", {"expression": f"JSON.stringify({expression})",
+                                                   "returnByValue": True}, session=session)
+            values[name] = json.loads(reply["result"].get("value", "null"))
+        metrics = pipe.send("Page.getLayoutMetrics", session=session)
+        size = metrics.get("cssContentSize") or metrics["contentSize"]
+        height = min(max_height, int(size["height"]) + 1)
+        pipe.send("Emulation.setDeviceMetricsOverride", {**metrics_params, "height": height}, session=session)
+        shot = pipe.send("Page.captureScreenshot", {"format": "png"}, session=session)
+        title = pipe.send("Runtime.evaluate", {"expression": "document.title"},
+                          session=session)["result"].get("value", "")
+        pipe.drain(0.1)
+        requests = [e["params"]["request"]["url"] for e in pipe.events
+                    if e["method"] == "Network.requestWillBeSent"]
+        pipe.send("Target.closeTarget", {"targetId": target})
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
+        return RenderResult(screenshot=screenshot, requests=requests,
+                            network_requests=[u for u in requests if is_network_url(u)],
+                            title=title, width=width, height=height, values=values)
+
+
+def render(html_file: str | os.PathLike[str], screenshot: str | os.PathLike[str], *,
+           width: int = 1280, max_height: int = 12000, timeout: float = 30.0) -> RenderResult:
+    """Open ``html_file`` in headless Chromium, save a full-page PNG, return its requests."""
+    with Chromium(timeout=timeout) as browser:
+        return browser.open(html_file, screenshot, width=width, max_height=max_height)
