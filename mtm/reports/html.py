@@ -26,7 +26,7 @@ def environment(lang: str) -> Environment:
     """The Jinja2 environment of one language."""
     check_lang(lang)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      undefined=StrictUndefined, lstrip_blocks=True,
                       extensions=["jinja2.ext.i18n"])
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
