@@ -219,8 +219,9 @@ class Chromium:
 
     def open(self, html_file: str | os.PathLike[str], screenshot: str | os.PathLike[str], *,
              width: int = 1280, mobile: bool = False, max_height: int = 12000,
-             evaluate: dict[str, str] | None = None) -> RenderResult:
-        """Open ``html_file`` in a new tab at ``width``; screenshot the page; evaluate expressions."""
+             evaluate: dict[str, str] | None = None, pdf: str | os.PathLike[str] | None = None) -> RenderResult:
+        """Open ``html_file`` in a new tab at ``width``; screenshot the page; evaluate expressions;
+        with ``pdf``, also print it to that file as the browser's "Save as PDF" does (A4)."""
         pipe = self._pipe
         assert pipe is not None, "use Chromium() as a context manager"
         url = Path(html_file).resolve().as_uri()
@@ -248,6 +249,10 @@ class Chromium:
         shot = pipe.send("Page.captureScreenshot", {"format": "png"}, session=session)
         title = pipe.send("Runtime.evaluate", {"expression": "document.title"},
                           session=session)["result"].get("value", "")
+        if pdf is not None:
+            printed = pipe.send("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69,
+                                                    "printBackground": False}, session=session)
+            Path(pdf).write_bytes(base64.b64decode(printed["data"]))
         pipe.drain(0.1)
         requests = [e["params"]["request"]["url"] for e in pipe.events
                     if e["method"] == "Network.requestWillBeSent"]

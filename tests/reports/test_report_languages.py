@@ -248,6 +248,7 @@ EVALUATE = {
             "[...svg.querySelectorAll('.area')].map(a => [a.dataset.area, Number(a.dataset.value)]))",
     "maps_of": "[...document.querySelectorAll('section.population')].filter(s => s.querySelector('.map'))"
                ".map(s => s.id)",
+    "chapters": "document.querySelectorAll('section.chapter').length",
 }
 
 
@@ -271,13 +272,17 @@ def test_reports_in_chromium_at_desktop_and_phone_widths(reports: dict[tuple[str
                 continue
             for label, width, mobile in (("desktop", 1280, False), ("phone", 390, True)):
                 shot = tmp_path / f"{kind}-report.{lang}.{label}.png"
+                pdf = tmp_path / f"{kind}-report.{lang}.pdf" if label == "desktop" else None
                 result = browser.open(page, shot, width=width, mobile=mobile, evaluate=EVALUATE,
-                                      max_height=3000)
+                                      max_height=3000, pdf=pdf)
                 where = (kind, lang, label)
                 assert result.network_requests == [], where
                 assert result.values["lang"] == lang, where
                 assert result.values["overflow"] <= 0, where
                 assert result.screenshot.stat().st_size > 20_000, where
+                if pdf is not None:  # print CSS: every chapter of the round report starts a page
+                    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
+                    assert pages >= (result.values["chapters"] + 1 if kind == "round" else 2), (where, pages)
                 if kind == "round":
                     assert result.values["maps_of"] == list(round_report.GROUPS), where
                     for group, shapes in zip(result.values["maps_of"], result.values["maps"], strict=True):
