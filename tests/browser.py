@@ -219,7 +219,8 @@ class Chromium:
 
     def open(self, html_file: str | os.PathLike[str], screenshot: str | os.PathLike[str], *,
              width: int = 1280, mobile: bool = False, max_height: int = 12000,
-             evaluate: dict[str, str] | None = None, pdf: str | os.PathLike[str] | None = None) -> RenderResult:
+             evaluate: dict[str, str] | None = None, pdf: str | os.PathLike[str] | None = None,
+             element_shots: dict[str, str] | None = None) -> RenderResult:
         """Open ``html_file`` in a new tab at ``width``; screenshot the page; evaluate expressions;
         with ``pdf``, also print it to that file as the browser's "Save as PDF" does (A4)."""
         pipe = self._pipe
@@ -249,6 +250,16 @@ class Chromium:
         shot = pipe.send("Page.captureScreenshot", {"format": "png"}, session=session)
         title = pipe.send("Runtime.evaluate", {"expression": "document.title"},
                           session=session)["result"].get("value", "")
+        for path, selector in (element_shots or {}).items():  # PNG of the first element matching selector
+            box = pipe.send("Runtime.evaluate", {"expression": (
+                f"JSON.stringify((r => [r.left + scrollX, r.top + scrollY, r.width, r.height])"
+                f"(document.querySelector({json.dumps(selector)}).getBoundingClientRect()))"),
+                "returnByValue": True}, session=session)
+            x, y, w, h = json.loads(box["result"]["value"])
+            part = pipe.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                        "clip": {"x": x, "y": y, "width": w, "height": h,
+                                                                 "scale": 1}}, session=session)
+            Path(path).write_bytes(base64.b64decode(part["data"]))
         if pdf is not None:
             printed = pipe.send("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69,
                                                     "printBackground": False}, session=session)

@@ -75,6 +75,7 @@ class Column:
     label: str
     text: str
     note: str
+    note2: str
     partial: bool
 
 
@@ -86,10 +87,12 @@ class ColumnChart:
     columns: tuple[Column, ...]
 
 
-def columns(items: Sequence[tuple[str, float]], fmt: Formatter, *, notes: Sequence[str] | None = None,
+def columns(items: Sequence[tuple[str, float]], fmt: Formatter, *,
+            notes: Sequence[tuple[str, str]] | None = None,
             partial: Sequence[bool] | None = None, width: int = 640, height: int = 240) -> ColumnChart:
-    """Vertical columns (annual trends); a partial year is drawn lighter."""
-    bottom, top_pad = 44, 22
+    """Vertical columns (annual trends), each with up to two short note lines; a partial year is
+    drawn lighter."""
+    bottom, top_pad = 58, 22
     n = max(len(items), 1)
     slot = (width - 20) / n
     bar_w = min(70.0, slot * 0.6)
@@ -101,5 +104,6 @@ def columns(items: Sequence[tuple[str, float]], fmt: Formatter, *, notes: Sequen
         h = max(0.0, value) / peak * plot_h
         out.append(Column(x=round(cx - bar_w / 2, 1), y=round(height - bottom - h, 1), width=round(bar_w, 1),
                           height=round(h, 1), centre=round(cx, 1), label=label, text=fmt(value),
-                          note=notes[i] if notes else "", partial=bool(partial and partial[i])))
+                          note=notes[i][0] if notes else "", note2=notes[i][1] if notes else "",
+                          partial=bool(partial and partial[i])))
     return ColumnChart(width=width, height=height, baseline=height - bottom, columns=tuple(out))

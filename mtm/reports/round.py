@@ -245,15 +245,14 @@ def _population(d: RoundData, group: str, lab: Labels, fmt: Formats) -> Populati
     info = d.internal.get(group)
     values = {r["oblast_code"]: _num(r["persons"]) for r in d.oblasts.get(group, [])}
     names = {code: lab.oblast(code) for code in maps.AREAS}
-    notes = []
+    notes: list[tuple[str, str]] = []  # two short lines under a column
     for y in years:
         if y.partial:
-            notes.append(html.gettext(fmt.lang, N_("partial year")))
+            notes.append((html.gettext(fmt.lang, N_("partial year")), ""))
         elif y.change is None:
-            notes.append("")
+            notes.append(("", ""))
         else:
-            notes.append(html.gettext(fmt.lang, N_("%(change)s on previous year")) % {
-                "change": fmt.signed_pct(y.change)})
+            notes.append((fmt.signed_pct(y.change), html.gettext(fmt.lang, N_("on previous year"))))
     return Population(
         code=group, name=lab.population(group), definition=lab.definition(group),
         international=group in INTERNATIONAL, persons=_num(nat["persons"]),

@@ -273,8 +273,10 @@ def test_reports_in_chromium_at_desktop_and_phone_widths(reports: dict[tuple[str
             for label, width, mobile in (("desktop", 1280, False), ("phone", 390, True)):
                 shot = tmp_path / f"{kind}-report.{lang}.{label}.png"
                 pdf = tmp_path / f"{kind}-report.{lang}.pdf" if label == "desktop" else None
+                part = tmp_path / f"round-report.{lang}.{label}.return-migrants.png"
                 result = browser.open(page, shot, width=width, mobile=mobile, evaluate=EVALUATE,
-                                      max_height=3000, pdf=pdf)
+                                      max_height=3000, pdf=pdf,
+                                      element_shots={str(part): "#return_migrants"} if kind == "round" else None)
                 where = (kind, lang, label)
                 assert result.network_requests == [], where
                 assert result.values["lang"] == lang, where
@@ -290,4 +292,5 @@ def test_reports_in_chromium_at_desktop_and_phone_widths(reports: dict[tuple[str
                         for code, value in shapes:
                             assert value == round(persons.get((group, code), 0.0)), (where, group, code)
                 if keep:
-                    shutil.copyfile(shot, ROOT / "docs" / "img" / shot.name)
+                    for made in (shot, part) if kind == "round" else (shot,):
+                        shutil.copyfile(made, ROOT / "docs" / "img" / made.name)
