@@ -5,18 +5,20 @@ The XLSForms in ``forms/bma/`` carry every label in three languages (``label::En
 types are choices; the five populations are the labels of their groups (``imw``, ``ret``, ...:
 "International migrant workers (foreign nationals who ...)": name, then its definition in
 brackets); reasons and services are the labels of their questions; the 0-5 scale is spelt out
-in the label of the ``ret_reasons`` group. Nothing here is a second list of names: a label
-missing in one language falls back to English, then to the mart's own name, then to the code.
+in the label of the ``ret_reasons`` group. Everything is read through ``mtm.core.forms``
+(``choices``, ``questions``, ``group_labels``, each with its labels by language). Nothing here is
+a second list of names: a label missing in one language falls back to English, then to the
+mart's own name, then to the code.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from mtm.core import forms
 from mtm.core.paths import FORMS_DIR
 
 FORM = "b2"
@@ -27,20 +29,14 @@ GROUP_OF_POPULATION: dict[str, str] = {
 REASON_PREFIX: dict[str, str] = {"return_migrants": "ret", "emigrants": "emi",
                                  "internal_migrants": "int_in", "internal_out_migrants": "int_out"}
 SCALE_GROUP = "ret_reasons"
-_LABEL_RE = re.compile(r"^label::.*\((?P<lang>[a-z]{2,3})\)$")
+_LANG_RE = re.compile(r"\((?P<lang>[a-z]{2,3})\)$")
 
 
-def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
-
-
-def _label(row: dict[str, str], lang: str) -> str:
-    """The row's label in ``lang``, else in English, else the first label column."""
-    by_lang = {m["lang"]: row[key] for key in row if key and (m := _LABEL_RE.match(key))}
-    if not by_lang and row.get("label"):
-        return row["label"]
-    return by_lang.get(lang) or by_lang.get("en") or next(iter(by_lang.values()), "")
+def _pick(labels: dict[str, str], lang: str) -> str:
+    """The label in ``lang`` (keys as the forms name languages: ``Russian (ru)``), else English,
+    else the first one."""
+    by_code = {(m["lang"] if (m := _LANG_RE.search(key)) else key): text for key, text in labels.items()}
+    return by_code.get(lang) or by_code.get("en") or next(iter(by_code.values()), "")
 
 
 def split_definition(label: str) -> tuple[str, str]:
@@ -133,25 +129,20 @@ class Labels:
 @lru_cache(maxsize=8)
 def _load(forms_dir: Path, lang: str) -> Labels:
     labels = Labels(lang=lang)
-    for row in _read(forms_dir / f"{FORM}_choices.csv"):
-        labels.choices[(row["list_name"], row["name"])] = _label(row, lang)
-        if row["list_name"] == "oblast" and row.get("iso_3166_2"):
-            labels.iso_of_oblast[row["name"]] = row["iso_3166_2"]
-        if row["list_name"] == "rayon" and row.get("oblast"):
-            labels.oblast_of_rayon[row["name"]] = row["oblast"]
-    for row in _read(forms_dir / f"{FORM}_survey.csv"):
-        if row.get("name"):
-            labels.questions.setdefault(row["name"], _label(row, lang))
+    for list_name, choices in forms.choices(FORM, forms_dir).items():
+        for choice in choices:
+            labels.choices[(list_name, choice.name)] = _pick(choice.labels, lang) or choice.label
+            if list_name == "oblast" and choice.extra.get("iso_3166_2"):
+                labels.iso_of_oblast[choice.name] = choice.extra["iso_3166_2"]
+            if list_name == "rayon" and choice.extra.get("oblast"):
+                labels.oblast_of_rayon[choice.name] = choice.extra["oblast"]
+    for path, group in forms.group_labels(FORM, forms_dir).items():
+        labels.questions.setdefault(path.rsplit("/", 1)[-1], _pick(group, lang))
+    for question in forms.questions(FORM, forms_dir):
+        labels.questions.setdefault(question.name, _pick(question.labels, lang))
     return labels
 
 
 def labels(lang: str, forms_dir: Path | None = None) -> Labels:
     """The forms' labels in ``lang`` (cached per folder and language)."""
     return _load(Path(forms_dir or FORMS_DIR).resolve(), lang)
-
-
-def languages(forms_dir: Path | None = None) -> list[str]:
-    """The languages the forms carry labels in (``en``, ``ru``, ``ky``)."""
-    with (Path(forms_dir or FORMS_DIR) / f"{FORM}_choices.csv").open(encoding="utf-8-sig") as fh:
-        header = next(csv.reader(fh))
-    return [m["lang"] for key in header if (m := _LABEL_RE.match(key))]
