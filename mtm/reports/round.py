@@ -213,7 +213,6 @@ class RoundView:
     stay_bars: list[charts.Bar]
     scale: list[tuple[int, str]]
     services: Services
-    source: str
     generated: str
 
 
@@ -325,7 +324,7 @@ def _services(d: RoundData, lab: Labels, fmt: Formats) -> Services:
                     distance_totals=totals)
 
 
-def view(d: RoundData, lang: str, source: Path) -> RoundView:
+def view(d: RoundData, lang: str) -> RoundView:
     """The report's content in ``lang`` from the round's marts."""
     lab, fmt = labels(lang), Formats(lang)
     period = Period.parse(forms.round_settings("b2", d.round_id).collection_period)
@@ -338,14 +337,14 @@ def view(d: RoundData, lang: str, source: Path) -> RoundView:
         populations=[_population(d, g, lab, fmt) for g in GROUPS if g in d.national],
         emigrants_russia=_num(russia["persons"]) if russia else None, russia=lab.country("RUS"),
         stay=stay, stay_bars=charts.bars([(s.name, s.pct) for s in stay], fmt.pct, max_value=100),
-        scale=lab.scale(), services=_services(d, lab, fmt), source=source.name,
+        scale=lab.scale(), services=_services(d, lab, fmt),
         generated=fmt.date(datetime.now(UTC).date()),
     )
 
 
-def html_page(d: RoundData, source: Path, lang: str) -> str:
-    """The whole report as one HTML document."""
-    return html.render("round.html.j2", lang, r=view(d, lang, source))
+def html_page(d: RoundData, lang: str) -> str:
+    """The whole report as one HTML document (no file name or path in it: it goes to stakeholders)."""
+    return html.render("round.html.j2", lang, r=view(d, lang))
 
 
 def render(db_path: Path, round_id: int, out: Path, lang: str | None = None) -> Path:
@@ -359,7 +358,7 @@ def render(db_path: Path, round_id: int, out: Path, lang: str | None = None) -> 
         data = collect(con, round_id)
     finally:
         con.close()
-    page = html_page(data, db_path, lang)
+    page = html_page(data, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     return out
