@@ -1,6 +1,7 @@
-{#- Fails with one row per grain key that occurs more than once (or has a null part):
-    every model declares its grain with this test. -#}
-{% test unique_grain(model, columns) %}
+{#- Fails with one row per grain key that occurs more than once (or has a null part other than
+    those of `nullable`, whose null is a value of its own): every model declares its grain with
+    this test. -#}
+{% test unique_grain(model, columns, nullable=[]) %}
 
 with
 
@@ -26,7 +27,7 @@ final as (
     select * from keyed
     where
         rows_with_key > 1
-        {% for column in columns -%}
+        {% for column in columns if column not in nullable -%}
         or {{ column }} is null
         {% endfor %}
 

@@ -1,8 +1,8 @@
-"""The quality gate ``mtm build`` runs after dbt: blocking GX suites, then SQL warnings.
+"""The quality gate ``mtm build`` runs after dbt: blocking GX suites, then the warnings.
 
 ``run_gate(working_db_path, reconcile=False)`` opens the working DuckDB file, validates the
-blocking frames (``checks.frames``) with the committed GX checkpoints (``expectations/gx``),
-computes the warnings (``checks.warnings``), stores everything in schema ``quality``
+rows of the blocking checks' models (``checks.frames``) with the committed GX checkpoints
+(``expectations/gx``), selects the warnings' rows, stores everything in schema ``quality``
 (``checks.store``), builds GX Data Docs under ``expectations/gx/uncommitted/data_docs`` and
 returns a ``GateOutcome`` whose ``blocking_failed`` lists the failed blocking checks (empty =
 publishable).
@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from mtm.checks import frames, registry, store, warnings
+from mtm.checks import frames, registry, store
 from mtm.checks.store import CheckResult, OffendingRow
 from mtm.core import progress
 
@@ -35,16 +35,15 @@ class GateOutcome:
 
 
 def _rounds(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Rounds present in the marts (or, failing that, loaded)."""
-    for sql in ("select distinct round_id from marts.communities",
-                "select distinct round_id from raw.load_log where round_id is not null"):
-        try:
-            found = [int(r[0]) for r in con.execute(sql).fetchall() if r[0] is not None]
-        except duckdb.Error:
-            continue
-        if found:
-            return sorted(found)
-    return []
+    """Rounds with assessed communities (or, failing that, loaded)."""
+    assessed = frames.communities_assessed(con)
+    if assessed:
+        return sorted(assessed)
+    try:
+        loaded = con.execute("select distinct round_id from raw.load_log where round_id is not null").fetchall()
+    except duckdb.Error:
+        return []
+    return sorted(int(r[0]) for r in loaded)
 
 
 def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, list[str]],
@@ -81,29 +80,31 @@ def _blocking(con: duckdb.DuckDBPyConnection, context: object, check: registry.C
     from mtm.checks import gx_context
 
     try:
-        frame = frames.frame(con, check.name)
+        frame = frames.frame(con, check)
     except duckdb.Error as exc:
         return [_error(check, f"could not compute the frame: {str(exc).splitlines()[0]}")]
     frame = frame.reset_index(drop=True)
-    outcome = gx_context.run_checkpoint(context, check.name, frame)
+    parameters = {"known_oblast_codes": frames.known_oblast_codes(con)}
+    outcome = gx_context.run_checkpoint(context, check.name, frame, parameters)
     if not outcome.success and not outcome.offending:
         return [_error(check, "; ".join(outcome.failed_expectations) or "validation failed")]
-    check_rounds = [3] if check.reconcile_only else rounds
+    # reconciliation reports on the round its figures are about (the rounds of its rows)
+    check_rounds = [] if check.reconcile_only else rounds
     return _per_round(check, frame, outcome.offending, check_rounds, "fail")
 
 
 def _warning(con: duckdb.DuckDBPyConnection, check: registry.Check,
              rounds: list[int]) -> list[CheckResult]:
     try:
-        found = warnings.frame(con, check.name)
+        found = frames.frame(con, check)
     except duckdb.Error as exc:
         return [_error(check, f"could not compute the warning: {str(exc).splitlines()[0]}")]
     found = found.reset_index(drop=True)
     problems: dict[int, list[str]] = {i: [] for i in found.index}  # the check's title says it all
     results = _per_round(check, found, problems, rounds, "warn")
-    assessed = warnings.communities_assessed(con)
+    assessed = frames.communities_assessed(con)
     for result in results:
-        result.rows_checked = assessed.get(result.round_id, 0)
+        result.rows_checked = assessed.get(result.round_id, 0) if result.round_id is not None else 0
     return results
 
 

@@ -2,14 +2,22 @@
 
 Two rounds, four communities in three rayons of two oblasts. The marts are computed with SQL from
 two base tables (communities, persons by community/group/country/year), the same way the dbt
-marts roll up, so every blocking check passes on it; a test then injects one fault.
+marts roll up, so every blocking check passes on it; a test then injects one fault. The seeds and
+the blocking checks' models (views in schema ``quality``) are then built on it by the real dbt
+project, as ``mtm build`` would after its marts.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
+
+from mtm.core.paths import PROJECT_DIR
 
 COMMUNITIES = [
     # round, id, name, rayon, rayon name, oblast, oblast name, households, informants
@@ -202,4 +210,23 @@ def build(path: Path) -> Path:
         con.execute("create temp table base_groups as select unnest(?) as population_group", [list(GROUPS)])
         con.execute(MARTS_SQL)
         con.execute(LOAD_LOG_SQL)
+    _build_check_models(path)
     return path
+
+
+def _build_check_models(path: Path) -> None:
+    """The seeds, the blocking checks' models and the gate's round list, built by dbt on ``path``."""
+    target = path.parent / "target"
+    target.mkdir(exist_ok=True)
+    cached = PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if cached.exists():
+        shutil.copy2(cached, target / cached.name)
+    env = dict(os.environ, MTM_DBT_PATH=str(path), DBT_TARGET_PATH=str(target),
+               DBT_LOG_PATH=str(path.parent / "logs"), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    dbt = Path(sys.executable).with_name("dbt")
+    done = subprocess.run(
+        [str(dbt), "build", "--select", "resource_type:seed", "path:models/quality/blocking",
+         "qc_communities_assessed", "--exclude-resource-type", "test", "unit_test", "--quiet",
+         "--no-use-colors", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)],
+        env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
