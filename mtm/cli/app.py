@@ -1,7 +1,8 @@
 """The ``mtm`` command line: one subcommand per step of the data flow.
 
-Each subcommand lives in the module that owns it; that module exposes
-``add_arguments(parser)`` and ``run(args) -> int``.
+Each subcommand is one module of ``mtm.cli`` exposing ``add_arguments(parser)`` and
+``run(args) -> int``; it only parses and prints, and calls the step's function (``mtm.pipeline``).
+Shared options are declared once in ``mtm.cli.options``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import argparse
 import importlib
 import sys
 
+from mtm.cli import options
 from mtm.core import progress
-from mtm.core.errors import InputError, QualityGateFailed
+from mtm.core.errors import InputError, QualityGateFailed, WarehouseBusy
 
 # command -> (module, help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -19,10 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pull": ("mtm.cli.pull", "fetch new submissions from KoboToolbox's REST API and land them"),
     "load-gaps": ("mtm.cli.load_gaps", "land a Migration Data Gap Analysis workbook"),
     "sample": ("mtm.cli.sample", "write synthetic Kobo exports of a round"),
-    "build": ("mtm.pipeline.build", "run dbt and the quality gate, then publish the warehouse"),
+    "build": ("mtm.cli.build", "run dbt and the quality gate, then publish the warehouse"),
     "report": ("mtm.cli.report", "write an offline HTML report (quality or round)"),
-    "export": ("mtm.publish.export", "export the public marts for partners (parquet, csv, hxl)"),
-    "docs": ("mtm.pipeline.docs", "write dbt's documentation site as one offline file"),
+    "export": ("mtm.cli.export", "export the public marts for partners (parquet, csv, hxl)"),
+    "docs": ("mtm.cli.docs", "write dbt's documentation site as one offline file"),
     "demo": ("mtm.cli.demo", "sample rounds 1-3, load, build and write the reports"),
 }
 
@@ -36,12 +38,11 @@ def _parser(chosen: str | None) -> argparse.ArgumentParser:
     """The argument parser; only the chosen command's module is imported (pandas, GX and dbt
     cost seconds to import, and `mtm load` should not pay for `mtm report`)."""
     parser = argparse.ArgumentParser(prog="mtm", description=__doc__.splitlines()[0])
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    options.add_quiet(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
-        sp.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
-                        help="no progress output")
+        options.add_quiet(sp, default=argparse.SUPPRESS)
         if name != chosen:
             continue
         module = importlib.import_module(module_name)
@@ -51,7 +52,8 @@ def _parser(chosen: str | None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the process exit code (0 done, 1 blocking check failed, 2 bad input)."""
+    """Run the CLI; return the process exit code (0 done, 1 blocking check failed, 2 bad input,
+    3 the warehouse is in use: try again)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _parser(_chosen_command(argv))
     try:
@@ -67,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except QualityGateFailed as exc:
         print(f"mtm {args.command}: blocking quality check failed: {exc}", file=sys.stderr)
         return 1
+    except WarehouseBusy as exc:
+        print(f"mtm {args.command}: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ class WarehousePaths:
     published: Path
     working: Path
 
+    def output_dir(self, kind: str) -> Path:
+        """Where a command writes its files when not told otherwise: ``<folder of the published
+        file>/<kind>`` (``sample``, ``reports``, ``docs``, ``exports``), the one rule for all."""
+        return self.published.parent / kind
+
 
 def resolve(path: str | os.PathLike[str] | None = None) -> WarehousePaths:
     """Resolve the warehouse from --warehouse, then $MTM_WAREHOUSE, then the default.

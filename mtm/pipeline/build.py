@@ -5,7 +5,6 @@ The published file (what BI tools read) is replaced only when dbt and every bloc
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -14,15 +13,6 @@ from pathlib import Path
 from mtm.core import progress, warehouse
 from mtm.core.errors import InputError, QualityGateFailed
 from mtm.core.paths import PROJECT_DIR
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of `mtm build`."""
-    parser.add_argument("--warehouse", help="published warehouse file (default warehouse/mtm.duckdb)")
-    parser.add_argument("--reconcile", action="store_true",
-                        help="also require round 3 to match every published figure (blocking)")
-    parser.add_argument("--no-publish", action="store_true",
-                        help="build and check the working copy only; leave the published file alone")
 
 
 def dbt_env(working: Path) -> dict[str, str]:
@@ -65,7 +55,3 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
         progress.step(f"published {paths.published}")
     return 0
 
-
-def run(args: argparse.Namespace) -> int:
-    """Entry point of `mtm build`."""
-    return build(warehouse.resolve(args.warehouse), reconcile=args.reconcile, publish=not args.no_publish)

@@ -9,7 +9,6 @@ removed so the file can never call out, whoever serves it.
 
 from __future__ import annotations
 
-import argparse
 import re
 import tempfile
 from pathlib import Path
@@ -17,17 +16,9 @@ from pathlib import Path
 from mtm.core import progress, warehouse
 from mtm.core.errors import InputError
 
-DEFAULT_OUT = Path("warehouse/docs")
 OUTPUT_NAME = "mtm-dbt-docs.html"
 # dbt docs' snowplow loader: `i.src="//host/x.y.z/sp.js"`; any absolute script address is blanked.
 _TRACKER = re.compile(r'(\.src\s*=\s*")(?:https?:)?//[^"]+\.js(")')
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of `mtm docs`."""
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"folder to write {OUTPUT_NAME} into")
-    parser.add_argument("--warehouse", help="published warehouse file (default warehouse/mtm.duckdb); "
-                                            "its working copy is documented")
 
 
 def make_offline(html: str) -> str:
@@ -55,10 +46,4 @@ def generate(paths: warehouse.WarehousePaths, out_dir: Path) -> Path:
         destination.write_text(make_offline(page.read_text(encoding="utf-8")), encoding="utf-8")
     return destination
 
-
-def run(args: argparse.Namespace) -> int:
-    """Entry point of `mtm docs`."""
-    page = generate(warehouse.resolve(args.warehouse), Path(args.out))
-    print(page)
-    return 0
 

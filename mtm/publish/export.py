@@ -31,7 +31,6 @@ decimals. Parquet keeps the exact values.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import re
@@ -144,17 +143,6 @@ class Column:
     @property
     def is_numeric(self) -> bool:
         return bool(NUMERIC_TYPES.match(self.dtype.upper()))
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of `mtm export`."""
-    parser.add_argument("--format", required=True, choices=FORMATS, help="file format")
-    parser.add_argument("--round", type=int, dest="round_id",
-                        help="only this round in tables with round_id (rows without a round are kept)")
-    parser.add_argument("--out", required=True, help="folder to write the files into")
-    parser.add_argument("--include-internal", action="store_true",
-                        help="also export the quality marts (file names, load ids: for the data team only)")
-    parser.add_argument("--warehouse", help="published warehouse file (default warehouse/mtm.duckdb)")
 
 
 def neutralise(value: object) -> object:
@@ -540,11 +528,3 @@ def _check_round(con: duckdb.DuckDBPyConnection, tables: Sequence[str], round_id
                 return
     raise InputError(f"round {round_id} is not in the published warehouse", file=str(db))
 
-
-def run(args: argparse.Namespace) -> int:
-    """Entry point of `mtm export`."""
-    files = export(warehouse.resolve(args.warehouse), args.format, Path(args.out), args.round_id,
-                   include_internal=getattr(args, "include_internal", False))
-    for path in files:
-        print(path)
-    return 0

@@ -13,8 +13,9 @@ Order of the page (``quality.html.j2``):
 4. The data-gap heatmap (``reports.gap_heatmap``).
 
 It reads what the gate stored (schema ``quality``: ``check_results``, ``offending_rows``,
-``gate_runs``), ``raw.load_log``, ``marts.quarantined_repeat_rows`` and
-``staging.stg_kobo__b2_submissions``, with a read-only connection (``collect``).
+``gate_runs``) and the submissions per status (the quality model ``quality.qc_submission_statuses``
+of the working copy), ``raw.load_log``, ``marts.quarantined_repeat_rows`` and the count of
+``marts.communities``, with a read-only connection (``collect``).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
-                            "and table_name = ?", [schema, table]).fetchone()[0])
+                            "and table_name = ?", [schema, table]).fetchall()[0][0])
 
 
 def collect(con: duckdb.DuckDBPyConnection, round_id: int, source: Path) -> QualityData:
@@ -106,13 +107,12 @@ def collect(con: duckdb.DuckDBPyConnection, round_id: int, source: Path) -> Qual
         data.orphans = _dicts(con, "select sheet_name, source_row, quarantine_reason "
                                    "from marts.quarantined_repeat_rows where round_id = ? "
                                    "order by sheet_name, source_row", [round_id])
-    if _exists(con, "staging", "stg_kobo__b2_submissions"):
-        data.submissions = _dicts(con, "select submission_status, count(*) as submissions "
-                                       "from staging.stg_kobo__b2_submissions where round_id = ? "
-                                       "group by submission_status order by submission_status", [round_id])
-    if _exists(con, "marts", "communities"):
+    if _exists(con, "quality", "qc_submission_statuses"):
+        data.submissions = _dicts(con, "select submission_status, submissions from quality.qc_submission_statuses "
+                                       "where round_id = ? order by submission_status", [round_id])
+    if _exists(con, "marts", "communities"):  # the published file carries no quality views
         data.communities = con.execute("select count(*) from marts.communities where round_id = ?",
-                                       [round_id]).fetchone()[0]
+                                       [round_id]).fetchall()[0][0]
     data.gaps = gap_heatmap.collect(con)
     return data
 

@@ -1,75 +1,105 @@
 """`mtm demo`: the steps, their order, idempotence, and the closing paths.
 
 The full demo takes a minute (it samples, loads and builds three rounds); it is run by hand and
-timed (see the README). Here the commands it calls are recorded instead of run.
+timed (see the README). Here the step functions it calls are recorded instead of run.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from mtm.cli import demo
-from mtm.reports.paths import report_path
+from mtm.cli import demo as demo_cli
+from mtm.core import warehouse
+from mtm.core.errors import QualityGateFailed
+from mtm.pipeline import build, demo, steps
+
+Call = tuple[str, dict[str, Any]]
 
 
 @pytest.fixture
-def recorded(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Record every `mtm` command the demo runs; `sample` writes two files, reports write theirs."""
-    calls: list[list[str]] = []
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
+    """Record every step the demo runs; sampling writes two files, reports write theirs."""
+    calls: list[Call] = []
 
-    def fake_cli(argv: list[str], quiet: bool) -> None:
-        calls.append(list(argv))
-        if argv[0] == "sample":
-            out = Path(argv[argv.index("--out") + 1])
-            out.mkdir(parents=True, exist_ok=True)
-            round_id = argv[argv.index("--round") + 1]
-            for form in ("b1", "b2"):
-                (out / f"bma_r{round_id}_{form}.xlsx").write_bytes(b"xlsx")
-        if argv[0] == "report":
-            wh = Path(argv[argv.index("--warehouse") + 1])
-            lang = argv[argv.index("--lang") + 1]
-            out = report_path(wh, argv[1], int(argv[argv.index("--round") + 1]), lang)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text("<html></html>")
+    def sample_round(round_id: int, out_dir: Path) -> list[Path]:
+        calls.append(("sample", {"round_id": round_id, "out_dir": out_dir}))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for form in ("b1", "b2"):
+            (out_dir / f"bma_r{round_id}_{form}.xlsx").write_bytes(b"xlsx")
+        return sorted(out_dir.iterdir())
 
-    monkeypatch.setattr(demo, "_cli", fake_cli)
+    def load_exports(exports: list[Path], round_id: int, paths: warehouse.WarehousePaths) -> steps.LoadOutcome:
+        calls.append(("load", {"exports": exports, "round_id": round_id, "paths": paths}))
+        return steps.LoadOutcome()
+
+    def load_gaps(workbook: Path, paths: warehouse.WarehousePaths) -> Any:
+        calls.append(("load-gaps", {"workbook": workbook, "paths": paths}))
+        return None
+
+    def fake_build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: bool = True) -> int:
+        calls.append(("build", {"paths": paths, "reconcile": reconcile, "publish": publish}))
+        return 0
+
+    def write_report(kind: str, paths: warehouse.WarehousePaths, round_id: int, out: Path, lang: str) -> Path:
+        calls.append((f"report {kind}", {"paths": paths, "round_id": round_id, "out": out, "lang": lang}))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("<html></html>")
+        return out
+
+    monkeypatch.setattr(steps, "sample_round", sample_round)
+    monkeypatch.setattr(steps, "load_exports", load_exports)
+    monkeypatch.setattr(steps, "load_gaps", load_gaps)
+    monkeypatch.setattr(steps, "describe_load", lambda result: "loaded")
+    monkeypatch.setattr(build, "build", fake_build)
+    monkeypatch.setattr(steps, "write_report", write_report)
     return calls
 
 
-def test_demo_steps_in_order(tmp_path: Path, recorded: list[list[str]]) -> None:
+def test_demo_steps_in_order(tmp_path: Path, recorded: list[Call]) -> None:
     lay = demo.run_demo(demo.layout(tmp_path / "wh" / "mtm.duckdb"))
-    names = [c[0] if c[0] != "report" else f"report {c[1]}" for c in recorded]
-    assert names == ["sample", "load", "sample", "load", "sample", "load", "load-gaps", "build",
-                     *["report quality"] * 3, *["report round"] * 3]
-    assert [c[c.index("--lang") + 1] for c in recorded if c[0] == "report"] == ["en", "ru", "ky"] * 2
-    wh = str(tmp_path / "wh" / "mtm.duckdb")
-    assert all(c[c.index("--warehouse") + 1] == wh for c in recorded if c[0] != "sample")
-    load3 = recorded[5]
-    assert load3[load3.index("--round") + 1] == "3"
-    assert [Path(p).name for p in load3[1:3]] == ["bma_r3_b1.xlsx", "bma_r3_b2.xlsx"]
-    assert recorded[7] == ["build", "--reconcile", "--warehouse", wh]
+    assert [name for name, _ in recorded] == ["sample", "load", "sample", "load", "sample", "load", "load-gaps",
+                                              "build", *["report quality"] * 3, *["report round"] * 3]
+    assert [kwargs["lang"] for name, kwargs in recorded if name.startswith("report")] == ["en", "ru", "ky"] * 2
+    wh = warehouse.resolve(tmp_path / "wh" / "mtm.duckdb")
+    assert all(kwargs["paths"] == wh for _, kwargs in recorded if "paths" in kwargs)
+    load3 = recorded[5][1]
+    assert load3["round_id"] == 3
+    assert [p.name for p in load3["exports"]] == ["bma_r3_b1.xlsx", "bma_r3_b2.xlsx"]
+    assert recorded[7][1] == {"paths": wh, "reconcile": True, "publish": True}
     assert lay.round_report.exists() and lay.quality_report.exists()
     assert lay.sample_dir == tmp_path / "wh" / "sample"
 
 
-def test_second_demo_reuses_the_sample(tmp_path: Path, recorded: list[list[str]]) -> None:
+def test_second_demo_reuses_the_sample(tmp_path: Path, recorded: list[Call]) -> None:
     lay = demo.layout(tmp_path / "mtm.duckdb")
     demo.run_demo(lay)
-    first = [c[0] for c in recorded]
+    first = [name for name, _ in recorded]
     recorded.clear()
     demo.run_demo(lay)
     assert first.count("sample") == 3
-    assert [c[0] for c in recorded].count("sample") == 0  # same files, same hashes: loads are no-ops
-    assert [c[0] for c in recorded].count("load") == 3
+    assert [name for name, _ in recorded].count("sample") == 0  # same files, same hashes: loads are no-ops
+    assert [name for name, _ in recorded].count("load") == 3
 
 
-def test_demo_prints_the_paths(tmp_path: Path, recorded: list[list[str]],
+def test_a_failing_step_keeps_its_error(tmp_path: Path, recorded: list[Call],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing_build(paths: warehouse.WarehousePaths, **_: Any) -> int:
+        raise QualityGateFailed("reason_means_within_0_5; the published warehouse is unchanged")
+
+    monkeypatch.setattr(build, "build", failing_build)
+    with pytest.raises(QualityGateFailed, match="reason_means_within_0_5"):
+        demo.run_demo(demo.layout(tmp_path / "mtm.duckdb"))
+    assert "report quality" not in [name for name, _ in recorded]
+
+
+def test_demo_prints_the_paths(tmp_path: Path, recorded: list[Call],
                                capsys: pytest.CaptureFixture[str]) -> None:
     wh = tmp_path / "w" / "mtm.duckdb"
-    assert demo.run(argparse.Namespace(warehouse=str(wh), quiet=True)) == 0
+    assert demo_cli.run(argparse.Namespace(warehouse=str(wh), quiet=True)) == 0
     out = capsys.readouterr().out
     for path in (wh, wh.with_name("mtm.work.duckdb"), wh.parent / "reports" / "bma-round-3.ru.html",
                  wh.parent / "reports" / "quality-round-3.ky.html", wh.parent / "sample"):
