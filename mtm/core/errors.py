@@ -30,3 +30,18 @@ class InputError(Exception):
 
 class QualityGateFailed(Exception):
     """A blocking quality check failed: exit code 1."""
+
+
+class WarehouseBusy(Exception):
+    """The warehouse is in a state that passes (another process is writing it, or a BI tool opened
+    the published file for writing): nothing was changed; try again once it is over. Exit code 3.
+
+    The message names the file.
+    """
+
+    def __init__(self, message: str, *, file: str) -> None:
+        self.file = file
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return f"file {self.file}: {self.args[0]}"

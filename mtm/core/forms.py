@@ -141,6 +141,13 @@ def per_year_of(name_or_path: str) -> tuple[str, int] | None:
     return (m["section"], int(m["year"])) if m else None
 
 
+def personal_names() -> frozenset[str]:
+    """Every name a personal-data column can have in a warehouse, lower-cased: its raw column
+    name (``ki__ki_name``) and its question name (``ki_name``), as a model would call it."""
+    return frozenset({raw_column_name(c) for c in PERSONAL_COLUMNS}
+                     | {c.strip().lower().rsplit("/", 1)[-1] for c in PERSONAL_COLUMNS})
+
+
 def is_personal(column: str) -> bool:
     """True for a personal-data column (given as Kobo path or raw name, any case)."""
     return raw_column_name(column) in {raw_column_name(c) for c in PERSONAL_COLUMNS}
@@ -309,7 +316,8 @@ def questions(form: str, forms_dir: Path | None = None) -> list[Question]:
 @lru_cache(maxsize=8)
 def _repeats(forms_dir: Path, form: str) -> tuple[tuple[str, str], ...]:
     """(repeat, parent sheet) in form order; the parent is MAIN or the enclosing repeat."""
-    out, stack = [], []
+    out: list[tuple[str, str]] = []
+    stack: list[str] = []
     for row in _read_csv(forms_dir / f"{form}_survey.csv"):
         base = row["type"].strip().split()[0] if row["type"].strip() else ""
         if base == "begin_repeat":

@@ -33,20 +33,9 @@ from pathlib import Path
 
 import duckdb
 
-from mtm.core.errors import InputError
+from mtm.core import forms
+from mtm.core.errors import InputError, WarehouseBusy
 from mtm.core.warehouse import WarehousePaths
-
-# Columns that carry personal data in Kobo exports, as the loaders would name them in raw.
-PERSONAL_COLUMNS = frozenset({
-    "enumerator_name",
-    "ki__ki_name",
-    "ki__ki_phone",
-    "ki_name",
-    "ki_phone",
-    "_submitted_by",
-    "_submission__submitted_by",
-})
-
 
 def _wal(path: Path) -> Path:
     """The write-ahead log DuckDB keeps beside a database file."""
@@ -64,7 +53,8 @@ def personal_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
         "select table_schema, table_name, column_name from information_schema.columns"
         " where table_catalog = current_database()"
     ).fetchall()
-    return sorted(f"{s}.{t}.{c}" for s, t, c in rows if c.lower() in PERSONAL_COLUMNS)
+    personal = forms.personal_names()
+    return sorted(f"{s}.{t}.{c}" for s, t, c in rows if c.lower() in personal)
 
 
 def _checkpoint(working: Path) -> None:
@@ -72,8 +62,8 @@ def _checkpoint(working: Path) -> None:
     try:
         con = duckdb.connect(str(working))
     except duckdb.IOException as exc:
-        raise InputError(f"the working warehouse is in use by another process ({exc})",
-                         file=str(working)) from exc
+        raise WarehouseBusy(f"the working warehouse is in use by another process ({exc})",
+                            file=str(working)) from exc
     try:
         found = personal_columns(con)
         if found:
@@ -266,11 +256,11 @@ def _write_fresh(working: Path, target: Path, version: str) -> Publication:
         try:
             con.execute(f"attach {_literal(str(working))} as w (read_only)")
         except duckdb.IOException as exc:
-            raise InputError(f"the working warehouse is in use by another process ({exc})",
-                             file=str(working)) from exc
+            raise WarehouseBusy(f"the working warehouse is in use by another process ({exc})",
+                                file=str(working)) from exc
         if _wal(working).exists() and _wal(working).stat().st_size > 0:
-            raise InputError("the working warehouse still has an unapplied write-ahead log",
-                             file=str(working))
+            raise WarehouseBusy("the working warehouse still has an unapplied write-ahead log",
+                                file=str(working))
         tables = _published_tables(con)
         if not any(schema == "marts" for schema, *_ in tables):
             raise InputError("refusing to publish a warehouse without marts: run `mtm build`",
@@ -313,9 +303,11 @@ def publish(paths: WarehousePaths, storage_version: str | None = None) -> Public
     """Replace the published warehouse by a fresh file written from the working copy, atomically.
 
     ``storage_version`` (default ``$MTM_STORAGE_VERSION`` or ``v1.1.0``) is the DuckDB storage
-    version of the new file. Raises :class:`mtm.core.errors.InputError` (and leaves the published
-    file untouched) when the working copy is missing, in use by a writer, holds personal data or
-    has no marts, or the storage version is unknown.
+    version of the new file. Leaves the published file untouched and raises
+    :class:`mtm.core.errors.InputError` when the working copy is missing, holds personal data or has
+    no marts, or the storage version is unknown, and :class:`mtm.core.errors.WarehouseBusy` (exit 3)
+    when a writer holds the working copy or the published file was opened for writing (a state that
+    passes: try again).
     """
     working, published = paths.working, paths.published
     version = resolve_storage_version(storage_version)
@@ -323,9 +315,9 @@ def publish(paths: WarehousePaths, storage_version: str | None = None) -> Public
         raise InputError("no working warehouse to publish: run `mtm load` and `mtm build`",
                          file=str(working))
     if _wal(published).exists():
-        raise InputError("the published warehouse has a write-ahead log: something opened it for "
-                         "writing (BI tools must connect read-only); close it and remove the .wal",
-                         file=str(_wal(published)))
+        raise WarehouseBusy("the published warehouse has a write-ahead log: something opened it for "
+                            "writing (BI tools must connect read-only); close it and remove the .wal",
+                            file=str(_wal(published)))
     published.parent.mkdir(parents=True, exist_ok=True)
     _checkpoint(working)
     tmp = temp_path(published)

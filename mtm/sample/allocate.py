@@ -58,12 +58,12 @@ def capped_split(total: int, weights: Sequence[float], caps: Sequence[int],
         free = [i for i in range(n) if i not in fixed]
         rest = total - sum(fixed.values())
         parts = split_with_minimum(rest, [weights[i] for i in free], minimum) if free else []
-        over = [i for i, p in zip(free, parts) if p > caps_a[i]]
+        over = [i for i, p in zip(free, parts, strict=True) if p > caps_a[i]]
         if not over:
             out = [0] * n
             for i, v in fixed.items():
                 out[i] = v
-            for i, p in zip(free, parts):
+            for i, p in zip(free, parts, strict=True):
                 out[i] = p
             return out
         for i in over:
@@ -114,21 +114,21 @@ def matrix_with_margins(row_totals: Sequence[int], col_totals: Sequence[int],
     cr = c - base.sum(axis=0)
     frac = real - np.floor(real) + rng.random(real.shape) * 1e-6
     for flat in np.argsort(-frac, axis=None):
-        i, j = divmod(int(flat), len(c))
-        if rr[i] > 0 and cr[j] > 0:
-            base[i, j] += 1
-            rr[i] -= 1
-            cr[j] -= 1
-    i = j = 0
-    while i < len(r) and j < len(c):  # north-west corner for what is left
-        take = min(rr[i], cr[j])
-        base[i, j] += take
-        rr[i] -= take
-        cr[j] -= take
-        if rr[i] == 0:
-            i += 1
-        if j < len(c) and cr[j] == 0:
-            j += 1
+        row, col = divmod(int(flat), len(c))
+        if rr[row] > 0 and cr[col] > 0:
+            base[row, col] += 1
+            rr[row] -= 1
+            cr[col] -= 1
+    row = col = 0
+    while row < len(r) and col < len(c):  # north-west corner for what is left
+        take = min(rr[row], cr[col])
+        base[row, col] += take
+        rr[row] -= take
+        cr[col] -= take
+        if rr[row] == 0:
+            row += 1
+        if col < len(c) and cr[col] == 0:
+            col += 1
     assert (base.sum(axis=1) == r).all() and (base.sum(axis=0) == c).all() and (base >= 0).all()
     return base
 

@@ -203,7 +203,7 @@ def _perturb(pct: dict[str, float], rng: np.random.Generator, sd: float = 0.15) 
     vals = np.array([pct[k] for k in keys]) * rng.lognormal(0.0, sd, size=len(keys))
     vals = np.maximum(vals, 0.05)
     vals = vals / vals.sum() * 100
-    return {k: float(v) for k, v in zip(keys, vals)}
+    return {k: float(v) for k, v in zip(keys, vals, strict=True)}
 
 
 def targets_for_round(round_id: int, n_years: int, rng: np.random.Generator,
@@ -215,11 +215,11 @@ def targets_for_round(round_id: int, n_years: int, rng: np.random.Generator,
     """
     if round_id == CALIBRATED_ROUND and communities_by_oblast is None:
         base = ROUND3
-        groups = dict(base.groups)
-        for name, g in groups.items():
+        calibrated = dict(base.groups)
+        for name, g in calibrated.items():
             if isinstance(g, InternationalTargets) and len(g.year_weights) != n_years:
-                groups[name] = replace(g, year_weights=_random_years(n_years, rng))
-        return replace(base, groups=groups)
+                calibrated[name] = replace(g, year_weights=_random_years(n_years, rng))
+        return replace(base, groups=calibrated)
     base = ROUND3
     cbo = communities_by_oblast or base.communities_by_oblast
     n = sum(cbo.values())
@@ -247,7 +247,7 @@ def targets_for_round(round_id: int, n_years: int, rng: np.random.Generator,
     return RoundTargets(
         communities_by_oblast=dict(cbo),
         key_informants_sex={"male": male, "female": ki_total - male},
-        key_informants_type=dict(zip(types, largest_remainder(ki_total, list(types.values())))),
+        key_informants_type=dict(zip(types, largest_remainder(ki_total, list(types.values())), strict=True)),
         groups=groups,
         stay_pct=_perturb(base.stay_pct, rng, 0.1),
         ret_reason_mean={k: float(np.clip(v + rng.normal(0, 0.3), 0.1, 4.8)) for k, v in base.ret_reason_mean.items()},

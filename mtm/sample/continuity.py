@@ -34,7 +34,7 @@ import numpy as np
 
 from mtm.sample.allocate import largest_remainder
 from mtm.sample.calibration import CALIBRATED_ROUND, ROUND3
-from mtm.sample.generator import collection_window, round_years
+from mtm.sample.submissions import collection_window, round_years
 from mtm.sample.truth import Answers, Community, RoundTruth, build_truth, master_communities, round_members
 
 INTERNATIONAL = ("imw", "ret", "emi")
@@ -250,27 +250,28 @@ def _follow_counts(a: Answers, src: Answers, rng: np.random.Generator) -> None:
         if _persons(a, section) > 0:
             a.present[section] = "yes"
         else:
-            before = src.present.get(section, "no")
-            a.present[section] = "no" if before == "yes" else before
+            was_present = src.present.get(section, "no")
+            a.present[section] = "no" if was_present == "yes" else was_present
     total_imw = _persons(a, "imw")
     if total_imw:
-        weights = list(src.stay) if src.stay and sum(src.stay) else [54.0, 38.0, 8.0]
-        a.stay = tuple(largest_remainder(total_imw, [w + 1e-6 for w in weights]))  # type: ignore[assignment]
+        weights = [float(w) for w in src.stay] if src.stay and sum(src.stay) else [54.0, 38.0, 8.0]
+        short, long, unknown = largest_remainder(total_imw, [w + 1e-6 for w in weights])
+        a.stay = (short, long, unknown)
     for section in INTERNAL:
         total = _persons(a, section)
         if not total:
             continue
-        before = src.internal_reasons.get(section) or {"economic": 1.0}
-        codes = list(before)
-        parts = largest_remainder(total, [before[k] + 1e-6 for k in codes])
-        a.internal_reasons[section] = dict(zip(codes, parts))
+        shares: dict[str, float] = {k: float(v) for k, v in (src.internal_reasons.get(section) or {"economic": 1}).items()}
+        codes = list(shares)
+        parts = largest_remainder(total, [shares[k] + 1e-6 for k in codes])
+        a.internal_reasons[section] = dict(zip(codes, parts, strict=True))
     for section, means in (("ret", ROUND3.ret_reason_mean), ("emi", ROUND3.emi_reason_mean)):
         if a.present[section] != "yes":
             continue
-        before = src.reasons.get(section) or {k: int(np.clip(round(m + rng.normal(0, 1)), 0, 5))
-                                             for k, m in means.items()}
+        scores = src.reasons.get(section) or {k: int(np.clip(round(m + rng.normal(0, 1)), 0, 5))
+                                              for k, m in means.items()}
         a.reasons[section] = {k: int(np.clip(v + (rng.integers(-1, 2) if rng.random() < 0.15 else 0), 0, 5))
-                              for k, v in before.items()}
+                              for k, v in scores.items()}
 
 
 def truth_for_round(round_id: int, seed: int, years: tuple[int, ...], internal_year: int) -> RoundTruth:

@@ -97,7 +97,7 @@ def _write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> Path:
                 ws.write_string(0, c, str(col))
             writers = [_cell_writer(ws, df.iloc[:, i]) for i in range(df.shape[1])]
             columns = [_column_values(df.iloc[:, i]) for i in range(df.shape[1])]
-            pairs = list(enumerate(zip(writers, columns)))
+            pairs = list(enumerate(zip(writers, columns, strict=True)))
             for r in range(len(df)):
                 row = r + 1
                 for c, (w, values) in pairs:

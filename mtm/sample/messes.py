@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from mtm.sample.generator import (
+from mtm.sample.submissions import (
     INTERNAL_SECTIONS,
     INTERNATIONAL_SECTIONS,
     VALIDATION,
@@ -86,12 +86,17 @@ def _contradictions(subs: list[Submission], truth: RoundTruth, rng: np.random.Ge
 
 
 def _move_between(subs: list[Submission], field: str, pairs: int, rng: np.random.Generator) -> None:
-    has = [s for s in subs if isinstance(s.main.get(field), int) and s.main[field] >= 5]
+    has = [s for s in subs if _whole(s.main.get(field)) >= 5]
     picked = _pick(has, 2 * pairs, rng)
-    for a, b in zip(picked[::2], picked[1::2]):
-        d = int(rng.integers(1, min(20, b.main[field]) + 1))
-        a.main[field] += d
-        b.main[field] -= d
+    for a, b in zip(picked[::2], picked[1::2], strict=False):
+        d = int(rng.integers(1, min(20, _whole(b.main[field])) + 1))
+        a.main[field] = _whole(a.main[field]) + d
+        b.main[field] = _whole(b.main[field]) - d
+
+
+def _whole(answer: object) -> int:
+    """A whole-number answer as it is, anything else as -1 (never picked, never changed)."""
+    return answer if isinstance(answer, int) else -1
 
 
 def _pick(items: list, k: int, rng: np.random.Generator) -> list:
@@ -151,8 +156,9 @@ def _altered(s: Submission, rng: np.random.Generator, when, status: str) -> Subm
             for k, v in r.items():
                 if isinstance(v, int) and v > 0 and ("_n_" in k or k.endswith("_n")):
                     r[k] = int(v * factor) + 1
-    if isinstance(c.main.get("loc/households"), int):
-        c.main["loc/households"] = int(c.main["loc/households"] * factor)
+    households = c.main.get("loc/households")
+    if isinstance(households, int):
+        c.main["loc/households"] = int(households * factor)
     if len(c.repeats.get("ki", [])) > 1:
         c.repeats["ki"] = c.repeats["ki"][:1]
     return c
@@ -216,11 +222,13 @@ def _text_and_case(s: Submission, rng: np.random.Generator) -> None:
     """Numbers stored as text, codes with stray spaces or another case (a few per submission)."""
     m = s.main
     for k in _CODE_FIELDS_MAIN:
-        if isinstance(m.get(k), str) and m[k] and rng.random() < 0.03:
-            m[k] = _code_variant(m[k], rng)
+        code = m.get(k)
+        if isinstance(code, str) and code and rng.random() < 0.03:
+            m[k] = _code_variant(code, rng)
     for k in ("loc/community_id", "villages/community_id"):
-        if isinstance(m.get(k), str) and rng.random() < 0.04:
-            m[k] = (m[k].lower(), f" {m[k]}", f"{m[k]} ")[int(rng.integers(0, 3))]
+        community_id = m.get(k)
+        if isinstance(community_id, str) and rng.random() < 0.04:
+            m[k] = (community_id.lower(), f" {community_id}", f"{community_id} ")[int(rng.integers(0, 3))]
     for k, v in list(m.items()):
         if isinstance(v, int) and not k.startswith("_") and rng.random() < 0.03:
             m[k] = _number_as_text(v, rng)

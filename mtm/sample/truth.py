@@ -120,7 +120,7 @@ def master_communities(seed: int) -> list[Community]:
     for oblast, n in ROUND3.communities_by_oblast.items():
         rayons = rbo[oblast]
         per = split_with_minimum(n, rng.uniform(0.6, 1.4, size=len(rayons)).tolist(), minimum=5)
-        for rayon, k in zip(rayons, per):
+        for rayon, k in zip(rayons, per, strict=True):
             layout += [(oblast, rayon)] * k
     all_rayons = [(o, r) for o in OBLASTS for r in rbo[o] if o not in ("bishkek_city", "osh_city")]
     for i in rng.choice(len(all_rayons), size=MASTER_EXTRA):
@@ -130,7 +130,7 @@ def master_communities(seed: int) -> list[Community]:
     sizes = rng.lognormal(np.log(520), 0.55, size=len(layout))
     used: set[str] = set()
     out = []
-    for i, ((oblast, rayon), code) in enumerate(zip(layout, codes)):
+    for i, ((oblast, rayon), code) in enumerate(zip(layout, codes, strict=True)):
         city = oblast in ("bishkek_city", "osh_city")
         while True:
             head, tail = rng.choice(_NAME_HEAD), rng.choice(_NAME_TAIL)
@@ -214,7 +214,7 @@ def _key_informants(answers: list[Answers], t: RoundTargets, rng: np.random.Gene
 
 def _oblast_totals(total: int, pct: dict[str, float], present: dict[str, int]) -> dict[str, int]:
     oblasts = [o for o in OBLASTS if present.get(o, 0) > 0]
-    return dict(zip(oblasts, largest_remainder(total, [max(pct.get(o, 0.0), 1e-9) for o in oblasts])))
+    return dict(zip(oblasts, largest_remainder(total, [max(pct.get(o, 0.0), 1e-9) for o in oblasts]), strict=True))
 
 
 def _choose_hosts(answers: list[Answers], totals: dict[str, int], reporting: int,
@@ -226,9 +226,9 @@ def _choose_hosts(answers: list[Answers], totals: dict[str, int], reporting: int
     units = [u for u in totals if totals[u] > 0]
     caps = [min(len(idx_by_unit.get(u, [])), totals[u]) for u in units]
     share = np.array([totals[u] for u in units], dtype=float)
-    weights = [len(idx_by_unit[u]) * (0.5 + 3 * s / share.sum()) for u, s in zip(units, share)]
+    weights = [len(idx_by_unit[u]) * (0.5 + 3 * s / share.sum()) for u, s in zip(units, share, strict=True)]
     counts = capped_split(min(reporting, sum(caps)), weights, caps, minimum=1)
-    return {u: sorted(rng.choice(idx_by_unit[u], size=k, replace=False).tolist()) for u, k in zip(units, counts)}
+    return {u: sorted(rng.choice(idx_by_unit[u], size=k, replace=False).tolist()) for u, k in zip(units, counts, strict=True)}
 
 
 def _international(answers: list[Answers], section: str, t: InternationalTargets, years: tuple[int, ...],
@@ -240,7 +240,7 @@ def _international(answers: list[Answers], section: str, t: InternationalTargets
     rest_codes = [c for c in t.top_pct if c not in fixed]
     other_pct = max(0.0, 100.0 - sum(t.top_pct.values()))
     parts = largest_remainder(t.total - sum(fixed.values()), [t.top_pct[c] for c in rest_codes] + [other_pct])
-    c_tot = {**fixed, **dict(zip(rest_codes, parts[:-1]))}
+    c_tot = {**fixed, **dict(zip(rest_codes, parts[:-1], strict=True))}
     others_total = parts[-1]
     pool = [c for c in country_choices() if c not in c_tot]
     n_other = min(t.n_other_countries, len(pool), others_total)
@@ -251,7 +251,7 @@ def _international(answers: list[Answers], section: str, t: InternationalTargets
         rank = np.arange(len(pool)) + rng.normal(0.0, 6.0, size=len(pool))
         chosen = [pool[int(i)] for i in np.argsort(rank, kind="stable")[:n_other]]
         weights = [1 / (k + 1) ** 0.9 for k in range(n_other)]
-        for c, v in zip(chosen, capped_split(others_total, weights, [cap] * n_other, minimum=1)):
+        for c, v in zip(chosen, capped_split(others_total, weights, [cap] * n_other, minimum=1), strict=True):
             c_tot[c] = v
     elif others_total:
         c_tot[next(iter(c_tot))] += others_total
@@ -313,14 +313,14 @@ def _internal(answers: list[Answers], section: str, t: InternalTargets, rng: np.
         elif free:
             parts = capped_split(rest, rng.uniform(0.5, 1.5, size=len(free)).tolist(), [cap] * len(free),
                                  minimum=1 if rest >= len(free) else 0)
-            r_tot.update(zip(free, parts))
+            r_tot.update(zip(free, parts, strict=True))
         elif rest:
             r_tot[next(iter(fixed))] += rest
     hosts = _choose_hosts(answers, r_tot, t.reporting, rng, key="rayon")
     host_list = [i for r in r_tot for i in hosts.get(r, [])]
     per_host: dict[int, int] = {}
     for r, h in hosts.items():
-        per_host.update(zip(h, split_with_minimum(r_tot[r], rng.lognormal(0, 0.7, size=len(h)).tolist(), 1)))
+        per_host.update(zip(h, split_with_minimum(r_tot[r], rng.lognormal(0, 0.7, size=len(h)).tolist(), 1), strict=True))
     same_total = round(t.total * t.same_rayon_pct / 100)
     totals = [per_host[i] for i in host_list]
     split = matrix_with_margins(totals, [same_total, t.total - same_total], rng, noise=0.6)
@@ -335,12 +335,12 @@ def _internal(answers: list[Answers], section: str, t: InternalTargets, rng: np.
         if same:
             rows.append((a.community.rayon, same))
         if other:
-            k = int(min(other, rng.integers(1, 4)))
+            k = min(other, int(rng.integers(1, 4)))
             cands = [r for r in all_rayons if r != a.community.rayon]
             dest = [cands[int(j)] for j in rng.choice(len(cands), size=k, replace=False)]
-            rows += list(zip(dest, split_with_minimum(other, rng.uniform(0.5, 1.5, size=k).tolist(), 1)))
+            rows += list(zip(dest, split_with_minimum(other, rng.uniform(0.5, 1.5, size=k).tolist(), 1), strict=True))
         a.internal_rows[section] = [rows[j] for j in rng.permutation(len(rows))]
-        a.internal_reasons[section] = dict(zip(reasons, (int(x) for x in rmat[hi])))
+        a.internal_reasons[section] = dict(zip(reasons, (int(x) for x in rmat[hi]), strict=True))
     host_set = set(host_list)
     for i, a in enumerate(answers):
         a.present[section] = "yes" if i in host_set else ("dont_know" if rng.random() < 0.05 else "no")
@@ -363,7 +363,7 @@ def _reason_scores(answers: list[Answers], section: str, means: dict[str, float]
     for code, mean in means.items():
         s = round(mean * n)
         values = scores_with_sum(n, s, rng, spread=0.4 if mean < 0.5 else 1.0)
-        for i, v in zip(scorers, values):
+        for i, v in zip(scorers, values, strict=True):
             answers[i].reasons.setdefault(section, {})[code] = v
 
 
@@ -421,7 +421,7 @@ def _calibrated_households(answers: list[Answers], base: np.ndarray, t: RoundTar
         sizes = h[regular]
         sort_idx = np.argsort(sizes, kind="stable")
         sorted_sizes = sizes[sort_idx]
-        for (lo, hi, hh), k in sorted(zip(cells, ks), key=lambda x: -x[0][2]):
+        for (lo, hi, hh), k in sorted(zip(cells, ks, strict=True), key=lambda x: -x[0][2]):
             r = hh
             members: list[int] = []
             for m in range(k, 0, -1):

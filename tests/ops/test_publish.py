@@ -15,7 +15,7 @@ import pytest
 
 from mtm import checks
 from mtm.core import warehouse
-from mtm.core.errors import InputError, QualityGateFailed
+from mtm.core.errors import InputError, QualityGateFailed, WarehouseBusy
 from mtm.pipeline import build
 from mtm.publish import publish
 from tests.ops.marts_fixture import make_marts
@@ -171,7 +171,7 @@ def test_publish_refuses_while_working_copy_is_written(paths) -> None:
          str(paths.working)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(InputError, match="in use by another process"):
+        with pytest.raises(WarehouseBusy, match="in use by another process"):
             publish.publish(paths)
     finally:
         holder.kill()
