@@ -28,13 +28,13 @@ office: ## LibreOffice Calc (Debian package, headless) for the export tests, ins
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    libreoffice-calc >/dev/null; }
 
-test: $(STAMP) browser office ## the whole suite: lint (ruff, sqlfluff), then every pytest area
-	$(BIN)/ruff check .
-	$(BIN)/sqlfluff lint models
+test: $(STAMP) browser office ## the whole suite: lint (ruff, mypy, sqlfluff), then every pytest area
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff (with import order, pyupgrade, bugbear), mypy on mtm/, sqlfluff on the models
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models
 
 bench: $(STAMP) ## speed and memory targets (not part of `make test`)

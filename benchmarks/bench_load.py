@@ -36,8 +36,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mtm.core import forms
-from mtm.sample.kobo_export import write_export
+from mtm.core import forms  # noqa: E402 - after the sys.path line above
+from mtm.sample.kobo_export import write_export  # noqa: E402
 
 ROUND = 3
 # repeat rows per community (mean): 3+3+4+4+3+3 = 20 -> 1,000,000 rows for 50,000 communities

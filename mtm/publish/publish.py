@@ -37,6 +37,7 @@ from mtm.core import forms
 from mtm.core.errors import InputError, WarehouseBusy
 from mtm.core.warehouse import WarehousePaths
 
+
 def _wal(path: Path) -> Path:
     """The write-ahead log DuckDB keeps beside a database file."""
     return path.with_name(path.name + ".wal")
