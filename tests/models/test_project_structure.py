@@ -1,7 +1,7 @@
 """The dbt project's structure, read from the manifest of a `dbt parse` of the repository.
 
 Fails when a model other than staging reads a source, a model's name prefix does not match its
-layer folder, a model lacks a description or a grain test (`unique_grain`), a public model lacks an
+layer folder (staging, intermediate, marts, and quality: the checks of the quality gate), a model lacks a description or a grain test (`unique_grain`), a public model lacks an
 enforced contract, or model SQL hard-codes a schema.
 """
 
@@ -18,7 +18,7 @@ import pytest
 
 from tests.models.dbt_run import DBT, PROJECT_DIR
 
-LAYER_PREFIX = {"staging": "stg_", "intermediate": "int_"}
+LAYER_PREFIX = {"staging": "stg_", "intermediate": "int_", "quality": "qc_"}
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "seeds", "main")
 HARD_CODED = re.compile(r"\b(?:from|join)\s+\"?(?:" + "|".join(SCHEMAS) + r")\"?\s*\.", re.IGNORECASE)
 
@@ -66,7 +66,7 @@ def test_name_prefix_matches_layer(manifest: dict) -> None:
             offenders.append(node["name"])
         if layer(node) == "marts" and node["name"].startswith(tuple(LAYER_PREFIX.values())):
             offenders.append(node["name"])
-        if layer(node) not in ("staging", "intermediate", "marts"):
+        if layer(node) not in ("staging", "intermediate", "marts", "quality"):
             offenders.append(node["name"])
     assert offenders == []
 
@@ -101,3 +101,14 @@ def test_the_checks_catch_violations() -> None:
     assert HARD_CODED.search("select * from marts.communities")
     assert HARD_CODED.search('select 1 from x left join "raw".b2_main on true')
     assert not HARD_CODED.search("select * from {{ ref('communities') }}")
+
+
+def test_every_quality_check_is_a_model_in_its_severity_folder(manifest: dict) -> None:
+    """Each check of the gate's registry is the model ``qc_<name>`` under models/quality/<severity>."""
+    from mtm.checks import registry
+
+    folders = {"blocking": "blocking", "warning": "warnings"}
+    paths = {n["name"]: Path(n["original_file_path"]).parts for n in models(manifest)}
+    misplaced = [c.name for c in registry.ALL
+                 if paths.get(f"qc_{c.name}", ())[:3] != ("models", "quality", folders[c.severity])]
+    assert misplaced == []
