@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from mtm.core import warehouse
+from mtm.cli import options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,13 +16,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", required=True, metavar="URL",
                         help="the KoboToolbox server, e.g. https://kf.kobotoolbox.org or https://eu.kobotoolbox.org")
     parser.add_argument("--asset", required=True, metavar="UID", help="the form's asset uid (from its URL)")
-    parser.add_argument("--round", dest="round_id", type=int, required=True, metavar="N",
-                        help="the round the submissions belong to (a row of forms/bma/settings.csv)")
+    options.add_round(parser)
     parser.add_argument("--form", choices=["b1", "b2"], default=None,
                         help="the form; recognised from the submissions when absent")
-    parser.add_argument("--warehouse", default=None, metavar="FILE",
-                        help="published warehouse file (default: $MTM_WAREHOUSE or warehouse/mtm.duckdb); "
-                             "loads go to its working copy <stem>.work.duckdb")
+    options.add_warehouse(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from mtm.loaders.kobo_pull import pull
     from mtm.loaders.raw import DUPLICATE
 
-    paths = warehouse.resolve(args.warehouse)
+    paths = options.paths(args)
     result = pull(args.server, args.asset, args.round_id, paths.working, paths.published.parent,
                   form=args.form)
     a = result.load.attempt

@@ -21,8 +21,9 @@ from typing import Literal
 
 from mtm.core import forms, progress, warehouse
 from mtm.core.errors import InputError
-from mtm.loaders.gaps import GapLoadResult, load_gap_workbook
-from mtm.loaders.land import LoadResult, load_export
+from mtm.loaders.gaps import load_gap_workbook
+from mtm.loaders.land import load_export
+from mtm.loaders.lifecycle import LoadResult
 from mtm.loaders.raw import DUPLICATE
 from mtm.reports import i18n
 from mtm.reports import paths as report_paths
@@ -120,20 +121,19 @@ def load_exports(exports: Sequence[Path | str], round_id: int, paths: warehouse.
 
 
 def load_gaps(workbook: Path | str, paths: warehouse.WarehousePaths, *,
-              country: str | None = None) -> GapLoadResult:
+              country: str | None = None) -> LoadResult:
     """Land a gap-analysis workbook into the working copy."""
     return load_gap_workbook(workbook, paths.working, country=country)
 
 
-def describe_load(result: LoadResult | GapLoadResult) -> str:
+def describe_load(result: LoadResult) -> str:
     """One line saying what a load did (a duplicate changes nothing)."""
     a = result.attempt
     if a.status == DUPLICATE:
         return f"{a.file_name}: duplicate, nothing changed ({a.message})"
     rows = ", ".join(f"{s} {n:,}" for s, n in a.rows_per_sheet.items())
     extra = f"; supersedes load {a.superseded_load_id}" if a.superseded_load_id else ""
-    what = (f"gap workbook of {result.country_code}" if isinstance(result, GapLoadResult)
-            else f"round {a.round_id} {a.form}")
+    what = f"gap workbook of {result.country_code}" if a.form == "gaps" else f"round {a.round_id} {a.form}"
     return f"{a.file_name}: loaded {what} as load {a.load_id} (rows: {rows}){extra}"
 
 
