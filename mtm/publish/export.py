@@ -38,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -333,7 +334,7 @@ def _publication(con: duckdb.DuckDBPyConnection) -> tuple[dict, list[dict]]:
 def _datapackage(out: Path, fmt: str, resources: list[dict], record: dict, sources: list[dict],
                  round_id: int | None) -> Path:
     scope = f"round {round_id} (and rows that belong to no round)" if round_id is not None else "every round"
-    descriptor = {
+    descriptor: dict[str, Any] = {
         "name": f"mtm-kyrgyzstan-{fmt}" + (f"-round-{round_id}" if round_id is not None else ""),
         "title": "IOM DTM Kyrgyzstan: Mobility Tracking Matrix, Baseline Mobility Assessment marts",
         "description": (f"Public marts of the MTM Kyrgyzstan warehouse ({scope}) as {fmt.upper()}. Labels in English, "

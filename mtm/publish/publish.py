@@ -291,10 +291,10 @@ def _verify(candidate: Path) -> int:
     """Open the candidate read-only; return how many tables schema ``marts`` has."""
     con = duckdb.connect(str(candidate), read_only=True)
     try:
-        (count,) = con.execute(
+        ((count,),) = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts'"
             " and table_catalog = current_database()"
-        ).fetchone()
+        ).fetchall()
     finally:
         con.close()
     return int(count)
