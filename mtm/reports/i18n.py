@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import builtins
 import gettext
 import os
 import re
@@ -21,6 +22,7 @@ from datetime import date
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, get_month_names
@@ -128,7 +130,7 @@ class Formats:
             return "<" + self._percent(1)
         return self._percent(round(value))
 
-    def _percent(self, whole: int) -> str:
+    def _percent(self, whole: builtins.int) -> str:
         sign = "\u00a0%" if self.lang == "ru" else "%"
         return format_decimal(whole, format="#,##0", locale=self.lang) + sign
 
@@ -141,7 +143,7 @@ class Formats:
         """A 0-5 mean score with one decimal: 4.2 / 4,2"""
         return format_decimal(round(value or 0.0, 1), format="0.0", locale=self.lang)
 
-    def month(self, month: int, *, context: str = "stand-alone") -> str:
+    def month(self, month: builtins.int, *, context: Literal["format", "stand-alone"] = "stand-alone") -> str:
         """The month's name (``April`` / ``апрель``)."""
         name = get_month_names("wide", context=context, locale=self.lang)[month]
         return name if self.lang == "en" else name.lower()  # lower case mid-sentence in ru and ky

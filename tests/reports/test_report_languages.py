@@ -126,17 +126,23 @@ def numbers(text: str, lang: str) -> list[tuple[float, bool]]:
 def mart_figures(db: Path, round_id: int) -> dict[str, set[float]]:
     """Per sentence group, every figure a sentence may state, read from the marts with SQL."""
     con = duckdb.connect(str(db), read_only=True)
-    q = lambda sql: con.execute(sql, [round_id]).fetchall()
+
+    def q(sql: str) -> list[tuple]:
+        return con.execute(sql, [round_id]).fetchall()
+
     try:
         period_year = float(re.findall(r"\d{4}", forms.round_settings("b2", round_id).collection_period)[0])
         figures: dict[str, set[float]] = {}
-        add = lambda key, *values: figures.setdefault(key, set()).update(float(v) for v in values)
+
+        def add(key: str, *values: object) -> None:
+            figures.setdefault(key, set()).update(float(v) for v in values)
+
         for group, persons, reporting, pct in q("select population_group, persons, communities_reporting, "
                                                 "pct_communities_reporting from marts.national_population "
                                                 "where round_id = ?"):
             add(group, persons, reporting, round(pct), period_year)
             add("all", persons)
-        for group, persons, pct, code in q("select population_group, persons, round(pct_of_group), country_code "
+        for group, persons, pct, _code in q("select population_group, persons, round(pct_of_group), country_code "
                                            "from marts.population_by_country where round_id = ? and rank <= 5"):
             add(group, persons, pct)
         for group, n in q("select population_group, count(*) from marts.population_by_country "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ISO_BY_HASC = {"KG.YK": "KG-Y", "KG.NA": "KG-N", "KG.BA": "KG-B", "KG.DA": "KG-J", "KG.TL": "KG-T",
@@ -39,7 +40,7 @@ def simplify(ring: list[list[float]]) -> list[list[float]]:
 
 def build(source: Path, target: Path) -> None:
     data = json.loads(source.read_text(encoding="utf-8"))
-    features = []
+    features: list[dict[str, Any]] = []
     for feature in data["features"]:
         geometry = feature["geometry"]
         polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
