@@ -35,7 +35,9 @@ from mtm.loaders.raw import (
     LOADED,
     SCHEMA,
     Attempt,
+    first_row_or_none,
     quote,
+    scalar,
 )
 from mtm.loaders.sources import column_letter, header_text, sha256_files
 
@@ -324,7 +326,8 @@ def _check_about(about: Table, info: dict[str, str], country: str | None, file_n
         if years[f] is None:
             raise InputError(f"{f} {info[f]!r} is not a year", file=file_name, sheet=about.sheet,
                              column="value", row=_about_row(about, f))
-    if years["first_year"] > years["last_year"]:
+    first_year, last_year = years["first_year"], years["last_year"]
+    if first_year is not None and last_year is not None and first_year > last_year:
         raise InputError("first_year is after last_year", file=file_name, sheet=about.sheet,
                          column="value", row=_about_row(about, "last_year"))
     return code
@@ -363,7 +366,7 @@ def _validate_sources(table: Table, file_name: str) -> set[str]:
     """Check a sources table; return its source ids."""
     ids: dict[str, int] = {}
     for row_no, r, bad in _checked_rows(table, SOURCES_REQUIRED, file_name):
-        sid = r["source_id"].strip()
+        sid = (r["source_id"] or "").strip()
         if sid in ids:
             raise bad("source_id", f"source_id {sid!r} already used in row {ids[sid]}")
         ids[sid] = row_no
@@ -373,7 +376,7 @@ def _validate_sources(table: Table, file_name: str) -> set[str]:
             raise bad("publicly_available",
                       f"{r['publicly_available']!r} is not one of {', '.join(PUBLIC_VALUES)}")
         for c in ("year_from", "year_to", "published"):
-            if r.get(c) is not None and r[c].strip() and _int(r[c]) is None:
+            if r.get(c) is not None and (r[c] or "").strip() and _int(r[c]) is None:
                 raise bad(c, f"{r[c]!r} is not a year")
     return set(ids)
 
@@ -430,7 +433,7 @@ def _validate_estimates(table: Table, source_ids: set[str], codes: Codes, file_n
     """Check the estimates table."""
     ids: dict[str, int] = {}
     for row_no, r, bad in _checked_rows(table, ESTIMATES_REQUIRED, file_name):
-        eid = r["estimate_id"].strip()
+        eid = (r["estimate_id"] or "").strip()
         if eid in ids:
             raise bad("estimate_id", f"estimate_id {eid!r} already used in row {ids[eid]}")
         ids[eid] = row_no
@@ -439,12 +442,12 @@ def _validate_estimates(table: Table, source_ids: set[str], codes: Codes, file_n
         if _int(r["reference_year"]) is None:
             raise bad("reference_year", f"{r['reference_year']!r} is not a year")
         try:
-            float(r["value"].strip())
+            float((r["value"] or "").strip())
         except ValueError:
             raise bad("value", f"{r['value']!r} is not a number") from None
         if _code(r["unit"]) not in UNITS:
             raise bad("unit", f"{r['unit']!r} is not one of {', '.join(UNITS)}")
-        if r["source_id"].strip() not in source_ids:
+        if (r["source_id"] or "").strip() not in source_ids:
             raise bad("source_id", f"source {r['source_id']!r} is in no thematic area's sources table")
         cc = (r.get("country_code") or "").strip().upper()
         if cc and pycountry.countries.get(alpha_3=cc) is None:
@@ -455,15 +458,15 @@ def _validate_estimates(table: Table, source_ids: set[str], codes: Codes, file_n
 
 def current_gap_load(con: duckdb.DuckDBPyConnection, country_code: str) -> tuple[str, str] | None:
     """(load_id, file_sha256) of the current gap load of a country: its latest ``loaded`` row."""
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
-                         "AND table_name = ?", [SCHEMA, TABLES[ABOUT_SHEET]]).fetchone()[0]
+    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+                         "AND table_name = ?", [SCHEMA, TABLES[ABOUT_SHEET]])
     if not exists:
         return None
-    row = con.execute(
+    row = first_row_or_none(con, 
         f"SELECT l.load_id, l.file_sha256 FROM {SCHEMA}.load_log AS l "
         f"WHERE l.form = ? AND l.status = ? AND l.load_id IN "
         f"(SELECT _load_id FROM {SCHEMA}.{TABLES[ABOUT_SHEET]} WHERE _country_code = ?) "
-        "ORDER BY l.attempted_at DESC, l.load_id DESC LIMIT 1", [FORM, LOADED, country_code]).fetchone()
+        "ORDER BY l.attempted_at DESC, l.load_id DESC LIMIT 1", [FORM, LOADED, country_code])
     return (row[0], row[1]) if row else None
 
 

@@ -105,7 +105,7 @@ def _geopoint_parts(key: str, value: Any) -> dict[str, str | None]:
         return {}
     group, _, name = key.rpartition("/")
     prefix = f"{group}/" if group else ""
-    return {f"{prefix}_{name}_{part}": v for part, v in zip(GEOPOINT_PARTS, value.split())}
+    return {f"{prefix}_{name}_{part}": v for part, v in zip(GEOPOINT_PARTS, value.split(), strict=True)}
 
 
 def _is_repeat(value: Any) -> bool:

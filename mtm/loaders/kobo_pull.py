@@ -140,8 +140,8 @@ def pull(server: str, asset: str, round_id: int, working: Path, pages_root: Path
                    and (after is None or not isinstance(r.get("_id"), int) or r["_id"] > after)]
         if results:
             folder.mkdir(parents=True, exist_ok=True)
-            ids = [r.get("_id") for r in results]
-            target = folder / f"page-{min(ids)}-{max(ids)}.json"
+            ids = [str(r.get("_id", "")) for r in results]
+            target = folder / f"page-{ids[0]}-{ids[-1]}-{len(saved) + 1}.json"
             tmp = target.with_suffix(".json.tmp")
             tmp.write_text(json.dumps({"count": len(results), "next": None, "previous": None,
                                        "results": _strip_personal(results)}, ensure_ascii=False),

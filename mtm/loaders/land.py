@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -33,7 +35,9 @@ from mtm.loaders.raw import (
     Attempt,
     current_load,
     ensure_load_sheets,
+    first_row,
     quote,
+    scalar,
     sheet_view_sql,
     write_load_sheet,
 )
@@ -111,7 +115,7 @@ def plan_sheet(form: str, round_id: int, sheet: SheetSource) -> SheetPlan:
     personal: list[str] = []
     unknown: list[tuple[int, str]] = []
     seen: dict[str, str] = {}  # raw column -> header text
-    for i, (h, path) in enumerate(zip(sheet.header, mapped.paths)):
+    for i, (h, path) in enumerate(zip(sheet.header, mapped.paths, strict=True)):
         if path is not None and forms.is_personal(path) or path is None and forms.is_personal(h):
             personal.append(h)
             continue
@@ -175,8 +179,8 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | No
 
 
 def _is_base_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                       [SCHEMA, table]).fetchone()[0] > 0
+    return scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                       [SCHEMA, table]) > 0
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan) -> list[str]:
@@ -234,15 +238,15 @@ def _land_chunks(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSo
         if len(chunk.source_rows) == 0:
             continue
         exprs = chunk.exprs if chunk.exprs is not None else list(chunk.arrays)
-        values = "".join(f", {e} AS {quote(n)}" for e, n in zip(exprs, names))
+        values = "".join(f", {e} AS {quote(n)}" for e, n in zip(exprs, names, strict=False))
         sql = (f"INSERT INTO {SCHEMA}.{quote(plan.table + ROWS_SUFFIX)} BY NAME SELECT * FROM ("
                f"SELECT {_lineage_sql()}{values}, _source_row FROM _mtm_chunk) WHERE {_not_empty(names)}")
         con.register("_mtm_chunk", pa.table({**chunk.arrays, "_source_row": chunk.source_rows}))
         try:
-            landed += con.execute(sql, [load_id]).fetchone()[0]
+            landed += scalar(con, sql, [load_id])
             if plan.unknown:
                 counts = ", ".join(f"count({e})" for e in exprs[len(names):])
-                for (i, _), n in zip(plan.unknown, con.execute(f"SELECT {counts} FROM _mtm_chunk").fetchall()[0]):
+                for (i, _), n in zip(plan.unknown, first_row(con, f"SELECT {counts} FROM _mtm_chunk"), strict=True):
                     filled[i] += n
         finally:
             con.unregister("_mtm_chunk")
@@ -255,8 +259,8 @@ def _count_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSou
         return {}
     scan_sql, scan_params = sheet.scan
     counts = ", ".join(f"count(c{i})" for i, _ in plan.unknown)
-    row = con.execute(f"SELECT {counts} FROM {scan_sql}", scan_params).fetchall()[0]
-    return {i: n for (i, _), n in zip(plan.unknown, row)}
+    row = first_row(con, f"SELECT {counts} FROM {scan_sql}", scan_params)
+    return {i: n for (i, _), n in zip(plan.unknown, row, strict=True)}
 
 
 def _translate_labels(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan, load_id: str) -> int:
@@ -269,6 +273,7 @@ def _translate_labels(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan
     changed = 0
     for _, raw in plan.keep:
         path = raw.replace("__", "/")
+        translate: Callable[[str], str | None]
         if raw in kobo_layout.VALIDATION_COLUMNS:
             translate = kobo_layout.code_of_validation_status
         else:
@@ -276,12 +281,8 @@ def _translate_labels(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan
             if select is None:
                 continue
             kind, list_name = select
-            if kind == "select_multiple":
-                def translate(v: str, ln: str = list_name) -> str | None:
-                    return kobo_layout.codes_of_multiple(form, ln, v)
-            else:
-                def translate(v: str, ln: str = list_name) -> str | None:
-                    return kobo_layout.code_of_select(form, ln, v)
+            read = kobo_layout.codes_of_multiple if kind == "select_multiple" else kobo_layout.code_of_select
+            translate = partial(read, form, list_name)
         values = [v for (v,) in con.execute(f"SELECT DISTINCT {quote(raw)} FROM {table} WHERE _load_id = ? "
                                             f"AND {quote(raw)} IS NOT NULL", [load_id]).fetchall()]
         pairs = [(v, code) for v in values if (code := translate(v)) is not None and code != v]
@@ -289,9 +290,9 @@ def _translate_labels(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan
             continue
         con.register("_mtm_labels", pa.table({"label": [v for v, _ in pairs], "code": [c for _, c in pairs]}))
         try:
-            changed += con.execute(f"UPDATE {table} SET {quote(raw)} = m.code FROM _mtm_labels m "
+            changed += scalar(con, f"UPDATE {table} SET {quote(raw)} = m.code FROM _mtm_labels m "
                                    f"WHERE {table}._load_id = ? AND {table}.{quote(raw)} = m.label",
-                                   [load_id]).fetchone()[0]
+                                   [load_id])
         finally:
             con.unregister("_mtm_labels")
     return changed
@@ -306,6 +307,7 @@ def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSour
     """
     names = [raw for _, raw in plan.keep]
     table = f"{SCHEMA}.{quote(plan.table + ROWS_SUFFIX)}"
+    assert sheet.scan is not None  # only CSV sheets come here
     scan_sql, scan_params = sheet.scan
     values = "".join(f", c{i} AS {quote(n)}" for i, n in plan.keep)
     mine = "_load_id = ?"  # one sheet per table and load (see _land)
@@ -318,13 +320,13 @@ def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSour
     con.execute(f"UPDATE {table} SET _source_row = CAST(rowid - (SELECT min(rowid) FROM {table} "
                 f"WHERE {mine}) + 2 AS INTEGER) WHERE {mine}", [*key, *key])
     # row ids are unique, so consecutive numbers 2..n+1 mean each row got its own file line
-    n, lo, hi = con.execute(f"SELECT count(*), min(_source_row), max(_source_row) FROM {table} "
-                            f"WHERE {mine}", key).fetchone()
+    n, lo, hi = first_row(con, f"SELECT count(*), min(_source_row), max(_source_row) FROM {table} "
+                            f"WHERE {mine}", key)
     if n and (lo != 2 or hi != n + 1):
         raise InputError("internal error: could not number the rows of the sheet in file order",
                          file=sheet.file_name, sheet=sheet.name)
     if names:
-        n -= con.execute(f"DELETE FROM {table} WHERE {mine} AND NOT ({_not_empty(names)})", key).fetchone()[0]
+        n -= scalar(con, f"DELETE FROM {table} WHERE {mine} AND NOT ({_not_empty(names)})", key)
     return n
 
 
@@ -455,8 +457,8 @@ def _check_sheets_present(con: duckdb.DuckDBPyConnection, form: str, source: Exp
         raise InputError(f"no main sheet: no sheet has the columns of the {form} form's main sheet "
                          f"(sheets: {', '.join(source.sheet_names) or 'none'})", file=source.file_name)
     main_table = f"{SCHEMA}.{quote(f'{form}_{forms.MAIN}{ROWS_SUFFIX}')}"
-    submissions = con.execute(f"SELECT count(*) FROM {main_table} WHERE _load_id = ?",
-                              [attempt.load_id]).fetchone()[0]
+    submissions = scalar(con, f"SELECT count(*) FROM {main_table} WHERE _load_id = ?",
+                              [attempt.load_id])
     if submissions == 0 and not allow_empty:
         raise InputError("the export has no submissions (headers only): loading it would replace the "
                          "round's data with nothing; give --allow-empty if that is what you want",
@@ -472,8 +474,8 @@ def _check_sheets_present(con: duckdb.DuckDBPyConnection, form: str, source: Exp
             why = f"every submission has rows in it ({submissions:,} submissions)"
         elif condition and condition[0] in paths:
             column = quote(forms.raw_column_name(paths[condition[0]]))
-            asking = con.execute(f"SELECT count(*) FROM {main_table} WHERE _load_id = ? AND "
-                                 f"lower(trim({column})) = ?", [attempt.load_id, condition[1]]).fetchone()[0]
+            asking = scalar(con, f"SELECT count(*) FROM {main_table} WHERE _load_id = ? AND "
+                                 f"lower(trim({column})) = ?", [attempt.load_id, condition[1]])
             why = f"{asking:,} submissions answered {paths[condition[0]]} = {condition[1]!r}"
         else:
             asking = 0
@@ -504,10 +506,10 @@ def _check_submission_dates(con: duckdb.DuckDBPyConnection, form: str, round_id:
     last = window[1] + dt.timedelta(days=ROUND_DATE_MARGIN_DAYS)
     table = f"{SCHEMA}.{quote(f'{form}_{forms.MAIN}{ROWS_SUFFIX}')}"
     sent = "CAST(try_cast(left(trim(_submission_time), 19) AS TIMESTAMP) AS DATE)"
-    total, outside, low, high = con.execute(
+    total, outside, low, high = first_row(con, 
         f"SELECT count({sent}), count(*) FILTER (WHERE {sent} NOT BETWEEN ? AND ?), "
         f"min({sent}) FILTER (WHERE {sent} NOT BETWEEN ? AND ?), max({sent}) FILTER (WHERE {sent} NOT BETWEEN ? AND ?) "
-        f"FROM {table} WHERE _load_id = ?", [first, last, first, last, first, last, attempt.load_id]).fetchall()[0]
+        f"FROM {table} WHERE _load_id = ?", [first, last, first, last, first, last, attempt.load_id])
     if not outside:
         return
     period = forms.round_settings(form, round_id).collection_period

@@ -8,6 +8,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -127,6 +128,26 @@ class Attempt:
     unknown_columns: list[str] = field(default_factory=list)
     superseded_load_id: str | None = None
     attempted_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+
+
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The first row of a query that always has one (an aggregate, an UPDATE's or DELETE's count)."""
+    rows = con.execute(sql, params or []).fetchall()
+    if not rows:
+        raise RuntimeError(f"the query returned no row: {sql[:80]}")
+    return rows[0]
+
+
+def first_row_or_none(con: duckdb.DuckDBPyConnection, sql: str,
+                      params: list[Any] | None = None) -> tuple[Any, ...] | None:
+    """The first row of a query, or None when it has none (results read to the end)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first value of the first row of a query that always has one row."""
+    return first_row(con, sql, params)[0]
 
 
 def write_attempt(con: duckdb.DuckDBPyConnection, a: Attempt) -> None:

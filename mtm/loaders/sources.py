@@ -191,10 +191,10 @@ def encode_block(block: list[list[Any]], width: int, keep: list[int]) -> tuple[d
     floats = np.fromiter((v if v.__class__ is float else nan for v in flat), np.float64, n * width)
     floats = floats.reshape(n, width)
     is_float = ~np.isnan(floats)
-    cells = np.empty(n * width, dtype=object)
-    cells[:] = flat
+    flat_cells = np.empty(n * width, dtype=object)
+    flat_cells[:] = flat
     del flat
-    cells = cells.reshape(n, width)
+    cells = flat_cells.reshape(n, width)
     arrays: dict[str, pa.Array] = {}
     exprs: list[str] = []
     for k, i in enumerate(keep):

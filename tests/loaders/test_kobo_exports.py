@@ -125,7 +125,7 @@ def _answers(working: Path, form: str) -> dict[str, dict[tuple, dict[str, object
                                                                    "_sheet_name", "_source_row"))]
             rows = {}
             for values in rel.fetchall():
-                row = dict(zip(rel.columns, values))
+                row = dict(zip(rel.columns, values, strict=True))
                 k = (row.get("_parent_index"), row["_index"])
                 rows[k] = {n: _value(row[n]) for n in names if n not in NOT_COMPARED}
             out[key] = rows

@@ -43,7 +43,7 @@ def working(wh: Path) -> Path:
 
 def log_rows(wh: Path) -> list[dict]:
     names = [n for n, _ in LOAD_LOG_COLUMNS]
-    return [dict(zip(names, r)) for r in query(
+    return [dict(zip(names, r, strict=True)) for r in query(
         wh, f"SELECT {', '.join(names)} FROM raw.load_log ORDER BY attempted_at, load_id")]
 
 
