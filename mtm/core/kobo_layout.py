@@ -255,6 +255,15 @@ def _choice_lookup(form: str, list_name: str) -> tuple[frozenset[str], dict[str,
     return frozenset(names), by_label
 
 
+def is_choice(form: str, list_name: str, value: str, multiple: bool = False) -> bool:
+    """Whether a cell holds choice names of the list (trimmed, any letter case; for a
+    select_multiple every space-separated name): what staging can read as codes."""
+    names, _ = _choice_lookup(form, list_name)
+    folded = {n.casefold() for n in names}
+    tokens = value.split() if multiple else [value.strip()]
+    return bool(tokens) and all(t.casefold() in folded for t in tokens)
+
+
 def code_of_select(form: str, list_name: str, value: str) -> str | None:
     """The choice name a select_one cell stands for, when the cell holds a label (any language);
     None when it already is a name or is no label of the list (it is then kept as it is, and
@@ -286,6 +295,11 @@ def codes_of_multiple(form: str, list_name: str, value: str) -> str | None:
                 best[end] = [*done, code]
     found = best[len(words)]
     return " ".join(found) if found else None
+
+
+def is_validation_status(value: str) -> bool:
+    """Whether a cell holds one of Kobo's validation status codes (trimmed, any letter case)."""
+    return value.strip().casefold() in VALIDATION_STATUS_LABELS.values()
 
 
 def code_of_validation_status(value: str) -> str | None:

@@ -263,39 +263,51 @@ def _count_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSou
     return {i: n for (i, _), n in zip(plan.unknown, row, strict=True)}
 
 
-def _translate_labels(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan, load_id: str) -> int:
+def _translate_labels(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan, load_id: str) -> list[str]:
     """Turn choice labels (any form language) and Kobo's validation labels in this load's rows
     of the sheet back into choice names and status codes, as an "XML values" export holds them.
 
-    A cell that is already a name, or matches no label of its list, is left as it is (staging then
-    flags an unknown code: kept, never dropped). Returns the cells changed."""
+    A cell that is already a name is left as it is; one that is neither a name nor a label of its
+    list is kept as written and flagged: the returned warnings name the column, the list, how many
+    cells and the values (staging then reads it as an unknown code; nothing is dropped)."""
     table = f"{SCHEMA}.{quote(plan.table + ROWS_SUFFIX)}"
-    changed = 0
+    flagged: list[str] = []
     for _, raw in plan.keep:
         path = raw.replace("__", "/")
         translate: Callable[[str], str | None]
+        known: Callable[[str], bool]
         if raw in kobo_layout.VALIDATION_COLUMNS:
             translate = kobo_layout.code_of_validation_status
+            known = kobo_layout.is_validation_status
+            list_name = "Kobo's validation statuses"
         else:
             select = kobo_layout.select_list(form, path)
             if select is None:
                 continue
             kind, list_name = select
-            read = kobo_layout.codes_of_multiple if kind == "select_multiple" else kobo_layout.code_of_select
+            multiple = kind == "select_multiple"
+            read = kobo_layout.codes_of_multiple if multiple else kobo_layout.code_of_select
             translate = partial(read, form, list_name)
+            known = partial(kobo_layout.is_choice, form, list_name, multiple=multiple)
         values = [v for (v,) in con.execute(f"SELECT DISTINCT {quote(raw)} FROM {table} WHERE _load_id = ? "
                                             f"AND {quote(raw)} IS NOT NULL", [load_id]).fetchall()]
         pairs = [(v, code) for v in values if (code := translate(v)) is not None and code != v]
+        unmatched = sorted(v for v in values if not known(v) and translate(v) is None)
+        if unmatched:
+            cells = scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ? AND {quote(raw)} IN "
+                                f"({', '.join('?' for _ in unmatched)})", [load_id, *unmatched])
+            shown = ", ".join(repr(v) for v in unmatched[:5]) + (", ..." if len(unmatched) > 5 else "")
+            flagged.append(f"sheet {plan.sheet!r}, column {path}: {cells:,} cells hold no choice of the list "
+                           f"{list_name} (kept as written, flagged): {shown}")
         if not pairs:
             continue
         con.register("_mtm_labels", pa.table({"label": [v for v, _ in pairs], "code": [c for _, c in pairs]}))
         try:
-            changed += scalar(con, f"UPDATE {table} SET {quote(raw)} = m.code FROM _mtm_labels m "
-                                   f"WHERE {table}._load_id = ? AND {table}.{quote(raw)} = m.label",
-                                   [load_id])
+            scalar(con, f"UPDATE {table} SET {quote(raw)} = m.code FROM _mtm_labels m "
+                        f"WHERE {table}._load_id = ? AND {table}.{quote(raw)} = m.label", [load_id])
         finally:
             con.unregister("_mtm_labels")
-    return changed
+    return flagged
 
 
 def _land_scan(con: duckdb.DuckDBPyConnection, plan: SheetPlan, sheet: SheetSource, load_id: str) -> int:
@@ -424,7 +436,7 @@ def _land_sheets(con: duckdb.DuckDBPyConnection, source: ExportSource, attempt: 
                             f"{', '.join(plan.missing_optional)}")
         _ensure_table(con, form, plan)
         n, filled = _land_sheet(con, plan, sheet, attempt.load_id)
-        _translate_labels(con, form, plan, attempt.load_id)
+        warnings += _translate_labels(con, form, plan, attempt.load_id)
         if plan.unknown:
             described = [f"{h} ({filled.get(i, 0):,} non-empty cells)" for i, h in plan.unknown]
             warnings.append(f"sheet {name!r}: columns the form does not define, not landed: "

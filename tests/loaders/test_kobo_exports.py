@@ -245,3 +245,30 @@ def test_kobos_csv_export_is_refused_naming_the_repeat_groups(name: str, tmp_pat
     assert "Kobo's CSV export" in err and "XLS export" in err and name in err
     assert all(r in err for r in forms.repeat_names(name[:2]))
     assert _rows(wh.with_name("w.work.duckdb"), "SELECT status FROM raw.load_log") == [("refused",)]
+
+
+def test_a_label_edited_by_hand_is_kept_as_written_and_flagged(tmp_path: Path, capsys) -> None:
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
+    from mtm.sample.kobo_export import write_export
+
+    src = FIXTURES / LABELS["b2"]
+    wb = CalamineWorkbook.from_path(str(src))
+    sheets = {}
+    for name in wb.sheet_names:
+        rows = wb.get_sheet_by_name(name).to_python()
+        sheets[name] = pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]], dtype=object)
+    main_sheet = wb.sheet_names[0]
+    oblast = next(c for c in sheets[main_sheet].columns if c.endswith("Область или город республиканского значения"))
+    sheets[main_sheet].loc[0, oblast] = "Чуйская обл."  # typed by hand: no choice of the list
+    edited = write_export(sheets, tmp_path / "edited.xlsx", "xlsx")
+    wh = tmp_path / "w.duckdb"
+    assert main(["load", str(edited), "--round", "3", "--warehouse", str(wh)]) == 0
+    err = capsys.readouterr().err
+    assert "column loc/oblast: 1 cells hold no choice of the list oblast (kept as written, flagged): " \
+           "'Чуйская обл.'" in err
+    kept = _rows(wh.with_name("w.work.duckdb"), "SELECT loc__oblast FROM raw.b2_main WHERE _source_row = 2")
+    assert kept == [("Чуйская обл.",)]
+    message = _rows(wh.with_name("w.work.duckdb"), "SELECT message FROM raw.load_log")[0][0]
+    assert "kept as written, flagged" in message
