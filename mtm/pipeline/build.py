@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also require round 3 to match every published figure (blocking)")
     parser.add_argument("--no-publish", action="store_true",
                         help="build and check the working copy only; leave the published file alone")
+    parser.add_argument("--target", choices=("duckdb", "spark"), default="duckdb",
+                        help="engine (a profiles.yml target): duckdb (default) or spark, which builds the "
+                             "loads of the working copy on Spark (docs/spark.md)")
 
 
 def dbt_env(working: Path) -> dict[str, str]:
@@ -68,4 +71,9 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of `mtm build`."""
+    if args.target == "spark":
+        from mtm.pipeline import spark
+
+        spark.build(warehouse.resolve(args.warehouse), reconcile=args.reconcile, publish=not args.no_publish)
+        return 0
     return build(warehouse.resolve(args.warehouse), reconcile=args.reconcile, publish=not args.no_publish)

@@ -2,8 +2,10 @@
 
 The DuckDB build is the demo's (`built_sample_warehouse`: rounds 1-3 and the gap workbook loaded,
 built, gated, published). Its raw layer goes to a Parquet lake (mtm.loaders.lake), dbt-spark builds
-the same project on it (`mtm.pipeline.spark.build`: seeds, models, dbt tests, contracts), and every
-table of schema `marts` is compared: same columns in the same order, same rows; doubles equal to
+the same project on it into a build schema (`mtm.pipeline.spark.build`: seeds, models, dbt tests,
+contracts), the quality gate runs on that build with --reconcile (round 3 equals every published
+figure), the reader views are switched to it, and every table of the DuckDB schema `marts` is
+compared with the Spark build's: same columns in the same order, same rows; doubles equal to
 1e-9 relative. Spark's tables are Parquet files under spark.sql.warehouse.dir/marts.db, read here
 directly (the Derby metastore admits one Spark process, and it is dbt's while the build runs).
 """
@@ -13,7 +15,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -32,8 +33,9 @@ def spark_build(built_sample_warehouse: warehouse.WarehousePaths,
     os.environ["MTM_SPARK_DIR"] = str(root)
     try:
         started = time.monotonic()
-        built = spark.build(built_sample_warehouse)
-        print(f"\nSpark build (lake sync + dbt build --target spark): {time.monotonic() - started:.0f} s")
+        built = spark.build(built_sample_warehouse, reconcile=True)
+        print(f"\nSpark: lake sync + dbt build --target spark + gate + reader switch: "
+              f"{time.monotonic() - started:.0f} s")
     finally:
         if before is None:
             os.environ.pop("MTM_SPARK_DIR", None)
@@ -66,7 +68,7 @@ def _equal(a: object, b: object) -> bool:
 def test_every_public_mart_equals_the_duckdb_build(spark_build: spark.SparkLayout,
                                                    built_sample_warehouse: warehouse.WarehousePaths) -> None:
     marts = duckdb_marts(built_sample_warehouse)
-    spark_tables = sorted(p.name for p in (spark_build.tables / "marts.db").iterdir() if p.is_dir())
+    spark_tables = sorted(p.name for p in spark_build.marts.iterdir() if p.is_dir())
     assert marts and spark_tables == marts
     compared = 0
     with duckdb.connect(str(built_sample_warehouse.published), read_only=True) as con:
@@ -74,7 +76,7 @@ def test_every_public_mart_equals_the_duckdb_build(spark_build: spark.SparkLayou
             expected = con.execute(f"select * from marts.{mart}")
             columns = [d[0] for d in expected.description]
             expected_rows = sorted(expected.fetchall(), key=_key)
-            files = sorted(str(p) for p in (spark_build.tables / "marts.db" / mart).glob("*.parquet"))
+            files = spark.table_files(spark_build, spark_build.build_schema, mart)
             assert files, mart
             got = con.execute("select * from read_parquet(?)", [files])
             assert [d[0] for d in got.description] == columns, mart
@@ -96,5 +98,15 @@ def test_the_lake_holds_every_landed_load(spark_build: spark.SparkLayout,
 
 
 def test_spark_tables_are_parquet(spark_build: spark.SparkLayout) -> None:
-    files = list(Path(spark_build.tables, "marts.db", "communities").glob("*.parquet"))
+    files = list((spark_build.marts / "communities").glob("*.parquet"))
     assert files and all(f.read_bytes()[:4] == b"PAR1" for f in files)
+
+
+def test_the_gate_ran_on_the_spark_build(spark_build: spark.SparkLayout) -> None:
+    gate_db = spark_build.root / "gate" / f"{spark_build.build_schema}.duckdb"
+    with duckdb.connect(str(gate_db), read_only=True) as con:
+        runs = con.execute("select count(*) from quality.gate_runs").fetchone()
+        failed = con.execute("select count(*) from quality.check_results"
+                             " where severity = 'blocking' and status in ('fail', 'error')").fetchone()
+        checked = con.execute("select count(*) from quality.check_results where severity = 'blocking'").fetchone()
+    assert runs == (1,) and failed == (0,) and checked[0] > 10
