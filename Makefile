@@ -53,7 +53,7 @@ $(SPARK_STAMP): constraints-spark.txt
 	@touch $(SPARK_STAMP)
 
 test-spark: $(STAMP) spark-setup ## sample rounds 1-3 on local Spark, every public mart compared with DuckDB
-	MTM_SPARK_TESTS=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/spark
+	MTM_SPARK_TESTS=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider --basetemp=.spark-tmp tests/spark
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -95,7 +95,7 @@ def run_spark_dbt(spark: SparkLayout, *args: str, extra_vars: dict[str, object] 
 
 def build_schema(build_id: str) -> str:
     """The schema one build writes its marts into."""
-    return f"{READER_SCHEMA}_{build_id}"
+    return f"{READER_SCHEMA}_{build_id}".lower()  # Spark folds names to lower case
 
 
 def table_files(spark: SparkLayout, schema: str, table: str) -> list[str]:

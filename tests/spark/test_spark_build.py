@@ -12,9 +12,12 @@ directly (the Derby metastore admits one Spark process, and it is dbt's while th
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import subprocess
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -110,3 +113,16 @@ def test_the_gate_ran_on_the_spark_build(spark_build: spark.SparkLayout) -> None
                              " where severity = 'blocking' and status in ('fail', 'error')").fetchone()
         checked = con.execute("select count(*) from quality.check_results where severity = 'blocking'").fetchone()
     assert runs == (1,) and failed == (0,) and checked[0] > 10
+
+
+def test_readers_see_the_gated_build_through_the_marts_views(
+        spark_build: spark.SparkLayout, built_sample_warehouse: warehouse.WarehousePaths) -> None:
+    """A Spark reader (its own process, after dbt) reads `marts.<table>`: the build that passed."""
+    sql = "select (select count(*) from marts.communities), (select count(*) from marts.rayon_population)"
+    python = spark.spark_dbt().with_name("python")
+    result = subprocess.run([str(python), str(Path(__file__).with_name("spark_reader.py")), str(spark_build.root), sql],
+                            text=True, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with duckdb.connect(str(built_sample_warehouse.published), read_only=True) as con:
+        expected = con.execute(sql).fetchone()
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [list(expected)]
