@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint browser office bench clean
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+JAVA_HOME ?= $(shell test -d /usr/lib/jvm/java-17-openjdk-amd64 && echo /usr/lib/jvm/java-17-openjdk-amd64)
+export JAVA_HOME
+
+.PHONY: setup demo test lint browser office bench clean java spark-setup test-spark
 
 setup: $(STAMP) ## create .venv and install the pinned dependencies (nothing else)
 
@@ -31,6 +36,23 @@ office: ## LibreOffice Calc (Debian package, headless) for the export tests, ins
 test: $(STAMP) browser office ## the whole suite: lint (ruff, mypy, sqlfluff), then every pytest area
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
+
+java: ## Java 17 for Spark (Debian's openjdk-17-jre-headless), installed when missing
+	@java -version 2>&1 | grep -q 'version "17' || { \
+	  echo "installing Debian's openjdk-17-jre-headless for Spark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
+spark-setup: $(SPARK_STAMP) java ## .venv-spark: pyspark 3.5 + dbt-spark 1.11 in their own environment
+
+$(SPARK_STAMP): constraints-spark.txt
+	@test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SPARK_VENV)/bin/python -m pip install --quiet -c constraints-spark.txt \
+	  'dbt-core>=1.11,<1.12' 'dbt-spark[session]==1.11.0' 'pyspark>=3.5,<3.6'
+	@touch $(SPARK_STAMP)
+
+test-spark: $(STAMP) spark-setup ## sample rounds 1-3 on local Spark, every public mart compared with DuckDB
+	MTM_SPARK_TESTS=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider --basetemp=.spark-tmp tests/spark
 
 lint: $(STAMP) ## ruff (with import order, pyupgrade, bugbear), mypy on mtm/, sqlfluff on the models
 	$(BIN)/ruff check .

@@ -8,13 +8,13 @@
         ) if execute else relation -%}
     {%- if existing is none -%}
     select
-        cast(null as varchar) as _load_id,
-        cast(null as varchar) as _file_name,
-        cast(null as varchar) as _sheet_name,
+        cast(null as {{ mtm.string_type() }}) as _load_id,
+        cast(null as {{ mtm.string_type() }}) as _file_name,
+        cast(null as {{ mtm.string_type() }}) as _sheet_name,
         cast(null as integer) as _source_row,
-        cast(null as varchar) as _country_code,
+        cast(null as {{ mtm.string_type() }}) as _country_code,
         {% for column in columns -%}
-        cast(null as varchar) as {{ column }}{{ "," if not loop.last }}
+        cast(null as {{ mtm.string_type() }}) as {{ column }}{{ "," if not loop.last }}
         {% endfor %}
     where 1 = 0
     {%- else -%}
@@ -30,13 +30,13 @@
         ) if execute else relation -%}
     {%- if existing is none -%}
     select
-        cast(null as varchar) as load_id,
+        cast(null as {{ mtm.string_type() }}) as load_id,
         cast(null as timestamp) as attempted_at,
-        cast(null as varchar) as form,
-        cast(null as varchar) as file_name,
-        cast(null as varchar) as file_sha256,
-        cast(null as varchar) as status,
-        cast(null as varchar) as superseded_load_id
+        cast(null as {{ mtm.string_type() }}) as form,
+        cast(null as {{ mtm.string_type() }}) as file_name,
+        cast(null as {{ mtm.string_type() }}) as file_sha256,
+        cast(null as {{ mtm.string_type() }}) as status,
+        cast(null as {{ mtm.string_type() }}) as superseded_load_id
     where 1 = 0
     {%- else -%}
     select * from {{ relation }}

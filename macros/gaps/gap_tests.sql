@@ -65,7 +65,7 @@ missing_areas as (
     select
         analysis_years.country_code,
         areas.thematic_area,
-        cast(null as varchar) as indicator_code,
+        cast(null as {{ mtm.string_type() }}) as indicator_code,
         'thematic area without indicators' as problem
 
     from analysis_years

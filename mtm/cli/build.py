@@ -1,4 +1,5 @@
-"""`mtm build [--reconcile] [--no-publish]`: dbt on the working copy, the quality gate, publish."""
+"""`mtm build [--reconcile] [--no-publish] [--target duckdb|spark]`: dbt on the working copy, the
+quality gate, publish."""
 
 from __future__ import annotations
 
@@ -16,8 +17,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(seeds/published_round3_figures.csv; blocking)")
     parser.add_argument("--no-publish", action="store_true",
                         help="build and check the working copy only; leave the published file alone")
+    parser.add_argument("--target", choices=("duckdb", "spark"), default="duckdb",
+                        help="engine (a profiles.yml target): duckdb (default) or spark, which builds the "
+                             "loads of the working copy on Spark (docs/spark.md)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of `mtm build`."""
+    if args.target == "spark":
+        from mtm.pipeline import spark
+
+        spark.build(options.paths(args), reconcile=args.reconcile, publish=not args.no_publish)
+        return 0
     return build.build(options.paths(args), reconcile=args.reconcile, publish=not args.no_publish)

@@ -33,7 +33,8 @@ MODEL_FILES = ("models/marts/_marts__unit_tests.yml",)
 MACRO_DIRS = ("macros/cleaning", "macros/introspection", "macros/portable", "macros/tests")
 TOP_FILES = ("dbt_project.yml", "profiles.yml", "macros/generate_schema_name.sql")
 SEEDS = ("countries", "ki_types", "oblasts", "population_groups", "rayons", "reasons", "rounds",
-         "services", "settlement_types")
+         "services", "settlement_types", "iso_countries", "country_name_keys", "country_name_tokens",
+         "country_search_terms")
 
 
 def copy_project(dest: Path) -> Path:

@@ -27,7 +27,7 @@ final as (
         ki_type,
         ki_sex,
         informants,
-        100.0 * informants / sum(informants) over (partition by round_id) as pct
+        cast(100 as double) * informants / sum(informants) over (partition by round_id) as pct
 
     from per_type_and_sex
 

@@ -31,8 +31,8 @@ final as (
             as partial_with_mtm,
         cast(sum(case when coverage.status_with_mtm = 'not_available' then 1 else 0 end) as integer)
             as not_available_with_mtm,
-        100.0 * sum(published.score_weight) / count(*) as coverage_score,
-        100.0 * sum(with_mtm.score_weight) / count(*) as coverage_score_with_mtm
+        cast(100 as double) * sum(published.score_weight) / count(*) as coverage_score,
+        cast(100 as double) * sum(with_mtm.score_weight) / count(*) as coverage_score_with_mtm
 
     from coverage
     inner join statuses as published

@@ -26,7 +26,7 @@ final as (
         cast(sum(case when matrix.status = 'partial' then 1 else 0 end) as integer) as partial,
         cast(sum(case when matrix.status = 'not_available' then 1 else 0 end) as integer) as not_available,
         cast(sum(case when matrix.report_silent then 1 else 0 end) as integer) as report_silent_indicators,
-        100.0 * sum(statuses.score_weight) / count(*) as coverage_score
+        cast(100 as double) * sum(statuses.score_weight) / count(*) as coverage_score
 
     from matrix
     inner join statuses

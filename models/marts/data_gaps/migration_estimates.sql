@@ -120,10 +120,10 @@ bma_national as (
 
     select
         estimate_map.concept,
-        cast(null as varchar) as partner_country_code,
+        cast(null as string) as partner_country_code,
         national_population.round_id,
         round_span.last_year as reference_year,
-        cast(round_span.first_year as varchar) || '-' || cast(round_span.last_year as varchar)
+        cast(round_span.first_year as string) || '-' || cast(round_span.last_year as string)
             as reference_period,
         cast(national_population.persons as double) as estimate_value,
         estimate_map.definition
@@ -146,7 +146,7 @@ bma_country as (
         population_by_country.country_code as partner_country_code,
         population_by_country.round_id,
         round_span.last_year as reference_year,
-        cast(round_span.first_year as varchar) || '-' || cast(round_span.last_year as varchar)
+        cast(round_span.first_year as string) || '-' || cast(round_span.last_year as string)
             as reference_period,
         cast(population_by_country.persons as double) as estimate_value,
         estimate_map.definition
@@ -170,13 +170,13 @@ bma_year as (
 
     select
         estimate_map.concept,
-        cast(null as varchar) as partner_country_code,
+        cast(null as string) as partner_country_code,
         population_by_year.round_id,
         population_by_year.year as reference_year,
         case
             when population_by_year.is_partial_year
-                then cast(population_by_year.year as varchar) || ' (part of the year, to the assessment)'
-            else cast(population_by_year.year as varchar)
+                then cast(population_by_year.year as string) || ' (part of the year, to the assessment)'
+            else cast(population_by_year.year as string)
         end as reference_period,
         cast(population_by_year.persons as double) as estimate_value,
         estimate_map.definition
@@ -192,10 +192,10 @@ bma_internal as (
 
     select
         estimate_map.concept,
-        cast(null as varchar) as partner_country_code,
+        cast(null as string) as partner_country_code,
         internal_migration.round_id,
         internal_migration.reference_year,
-        cast(internal_migration.reference_year as varchar) as reference_period,
+        cast(internal_migration.reference_year as string) as reference_period,
         cast(internal_migration.persons as double) as estimate_value,
         estimate_map.definition
 
@@ -221,8 +221,8 @@ bma_all as (
 bma_estimates as (
 
     select
-        'MTM:r' || cast(round_id as varchar) || ':' || concept || ':'
-        || coalesce(partner_country_code, 'ALL') || ':' || cast(reference_year as varchar) as estimate_key,
+        'MTM:r' || cast(round_id as string) || ':' || concept || ':'
+        || coalesce(partner_country_code, 'ALL') || ':' || cast(reference_year as string) as estimate_key,
         '{{ var("mtm_country_code", "KGZ") }}' as country_code,
         concept,
         partner_country_code,
@@ -232,8 +232,8 @@ bma_estimates as (
         estimate_value,
         'persons' as unit,
         'mtm_bma' as source_kind,
-        'mtm_bma_round_' || cast(round_id as varchar) as source_id,
-        'IOM MTM Baseline Mobility Assessment, round ' || cast(round_id as varchar) as source_label,
+        'mtm_bma_round_' || cast(round_id as string) as source_id,
+        'IOM MTM Baseline Mobility Assessment, round ' || cast(round_id as string) as source_label,
         round_id,
         definition,
         'computed from the marts' as evidence

@@ -65,7 +65,7 @@ final as (
         round_id,
         duration_class,
         persons,
-        100.0 * persons / nullif(sum(persons) over (partition by round_id), 0) as pct,
+        cast(100 as double) * persons / nullif(sum(persons) over (partition by round_id), 0) as pct,
         unknown_answers
 
     from joined

@@ -40,7 +40,8 @@ final as (
         registry.internal_reference_year as reference_year,
         national.persons,
         coalesce(same_rayon.persons_same_rayon, 0) as persons_same_rayon,
-        100.0 * coalesce(same_rayon.persons_same_rayon, 0) / nullif(national.persons, 0) as pct_same_rayon,
+        cast(100 as double) * coalesce(same_rayon.persons_same_rayon, 0) / nullif(national.persons, 0)
+            as pct_same_rayon,
         national.unknown_answers
 
     from national

@@ -35,7 +35,7 @@ final as (
         per_reason.reason_code,
         coalesce(reasons.reason_label, per_reason.reason_code) as reason_label,
         per_reason.persons,
-        100.0 * per_reason.persons / nullif(
+        cast(100 as double) * per_reason.persons / nullif(
             sum(per_reason.persons) over (partition by per_reason.round_id, per_reason.population_group), 0
         ) as pct,
         per_reason.unknown_answers

@@ -14,7 +14,7 @@ final as (
         cast(sum(persons) as bigint) as persons,
         count(*) as communities_assessed,
         cast(sum(case when is_reporting then 1 else 0 end) as bigint) as communities_reporting,
-        100.0 * sum(case when is_reporting then 1 else 0 end) / count(*) as pct_communities_reporting,
+        cast(100 as double) * sum(case when is_reporting then 1 else 0 end) / count(*) as pct_communities_reporting,
         cast(sum(unknown_answers) as bigint) as unknown_answers
 
     from community_populations

@@ -36,7 +36,7 @@ final as (
         oblasts.oblast_name,
         per_oblast.population_group,
         per_oblast.persons,
-        100.0 * per_oblast.persons
+        cast(100 as double) * per_oblast.persons
         / nullif(sum(per_oblast.persons) over (partition by per_oblast.round_id, per_oblast.population_group), 0)
             as pct_of_national,
         per_oblast.communities_assessed,

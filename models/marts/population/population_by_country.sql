@@ -45,13 +45,13 @@ final as (
         per_country.country_code,
         coalesce(country_names.country_name, resolved_names.country_name, per_country.country_code) as country_name,
         per_country.persons,
-        100.0 * per_country.persons / nullif(
+        cast(100 as double) * per_country.persons / nullif(
             sum(per_country.persons) over (partition by per_country.round_id, per_country.population_group), 0
         ) as pct_of_group,
-        row_number() over (
+        cast(row_number() over (
             partition by per_country.round_id, per_country.population_group
             order by per_country.persons desc, per_country.country_code asc
-        ) as rank,
+        ) as bigint) as rank,
         per_country.unknown_answers
 
     from per_country

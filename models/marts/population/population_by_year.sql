@@ -82,7 +82,7 @@ final as (
         population_group,
         year,
         persons,
-        100.0 * (
+        cast(100 as double) * (
             persons - lag(persons) over (partition by round_id, population_group order by year)
         ) / nullif(lag(persons) over (partition by round_id, population_group order by year), 0)
             as pct_change_from_previous_year,

@@ -58,14 +58,15 @@ final as (
         oblast_code,
         population_group,
         persons,
-        100.0 * persons / nullif(sum(persons) over (partition by round_id, population_group), 0)
+        cast(100 as double) * persons / nullif(sum(persons) over (partition by round_id, population_group), 0)
             as pct_of_national,
-        100.0 * persons / nullif(sum(persons) over (partition by round_id, oblast_code, population_group), 0)
+        cast(100 as double) * persons
+        / nullif(sum(persons) over (partition by round_id, oblast_code, population_group), 0)
             as pct_of_oblast,
-        row_number() over (
+        cast(row_number() over (
             partition by round_id, population_group
             order by persons desc, rayon_code asc
-        ) as rank_in_group,
+        ) as bigint) as rank_in_group,
         unknown_answers,
         communities_assessed,
         communities_reporting

@@ -123,7 +123,7 @@ final as (
         cast(
             case
                 when persons_previous_round > 0
-                    then 100.0 * (persons_this_round - persons_previous_round) / persons_previous_round
+                    then cast(100 as double) * (persons_this_round - persons_previous_round) / persons_previous_round
             end as double
         ) as pct_revision,
         cast(unknown_answers_previous_round as integer) as unknown_answers_previous_round,

@@ -35,9 +35,9 @@ final as (
         coalesce(services.service_label, per_service.service_code) as service_label,
         per_service.communities_with,
         per_service.communities_without,
-        100.0 * per_service.communities_with
+        cast(100 as double) * per_service.communities_with
         / nullif(per_service.communities_with + per_service.communities_without, 0) as pct_with,
-        100.0 * per_service.communities_without
+        cast(100 as double) * per_service.communities_without
         / nullif(per_service.communities_with + per_service.communities_without, 0) as pct_without,
         per_service.communities_not_answering
 
