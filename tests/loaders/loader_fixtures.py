@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from mtm.core import forms
+from mtm.core import forms, kobo_layout
 from mtm.sample.kobo_export import write_export
 
 PERSONAL_VALUES = ("Aibek Enumeratorov", "Gulnara Informantova", "+996 555 123 456", "kobo_officer_7")
@@ -46,6 +46,13 @@ def _value(column: str, row: int, parent: int, round_id: int = 3) -> object:
         return "rus"
     if name == "_parent_table_name":
         return "parent"
+    if name.endswith("validation_status"):
+        return "validation_status_approved"
+    for form in ("b2", "b1"):  # a select question: a choice of its list, as Kobo writes it
+        select = kobo_layout.select_list(form, column)
+        if select is not None:
+            names = [c.name for c in forms.choices(form)[select[1]]]
+            return names[row % len(names)]
     return f"{name}_{row}"
 
 
