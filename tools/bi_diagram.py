@@ -5,7 +5,8 @@ declares the joins fact marts can make to it in `meta.dimension.joins` (a list o
 {fact column: dimension column}). A fact mart is linked to a dimension when it has every fact column
 of one of those joins. Each entity lists its grain (the `unique_grain` test) and its join columns.
 
-Usage (after `mtm build` or `dbt parse` wrote target/manifest.json):
+Usage (after `dbt parse` wrote target/manifest.json, or give the manifest of a build:
+`warehouse/.mtm/mtm/dbt-target/manifest.json`):
     .venv/bin/python tools/bi_diagram.py            # rewrite the generated part of docs/bi.md
     .venv/bin/python tools/bi_diagram.py --check    # exit 1 when docs/bi.md is not what the manifest says
 """

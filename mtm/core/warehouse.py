@@ -16,6 +16,12 @@ class WarehousePaths:
     published: Path
     working: Path
 
+    @property
+    def runtime_dir(self) -> Path:
+        """Run-time files of this warehouse (dbt's target and logs, GX results): ``<folder of the
+        published file>/.mtm/<stem>``, never in the checkout, one set per warehouse."""
+        return runtime_dir_of(self.working)
+
     def output_dir(self, kind: str) -> Path:
         """Where a command writes its files when not told otherwise: ``<folder of the published
         file>/<kind>`` (``sample``, ``reports``, ``docs``, ``exports``), the one rule for all."""
@@ -31,3 +37,9 @@ def resolve(path: str | os.PathLike[str] | None = None) -> WarehousePaths:
     chosen = chosen.expanduser().absolute()
     working = chosen.with_name(f"{chosen.stem}.work{chosen.suffix or '.duckdb'}")
     return WarehousePaths(published=chosen, working=working)
+
+
+def runtime_dir_of(working: Path) -> Path:
+    """The run-time folder of the warehouse whose working file is ``working``."""
+    stem = working.name.split(".work.")[0] if ".work." in working.name else working.stem
+    return working.parent / ".mtm" / stem

@@ -5,31 +5,58 @@ The published file (what BI tools read) is replaced only when dbt and every bloc
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from mtm.core import progress, warehouse
-from mtm.core.errors import InputError, QualityGateFailed
+from mtm.core.errors import InputError, QualityGateFailed, WarehouseBusy
 from mtm.core.paths import PROJECT_DIR
 
 
 def dbt_env(working: Path) -> dict[str, str]:
-    """Environment for a dbt subprocess that builds the given working database."""
+    """Environment for a dbt subprocess that builds the given working database: its target and
+    logs go to the warehouse's run-time folder (one per warehouse, never the checkout)."""
     env = dict(os.environ)
+    runtime = warehouse.runtime_dir_of(working)
     env["MTM_DBT_PATH"] = str(working)
+    env.setdefault("DBT_TARGET_PATH", str(runtime / "dbt-target"))
+    env.setdefault("DBT_LOG_PATH", str(runtime / "dbt-logs"))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env.setdefault("DBT_PARTIAL_PARSE", "true")
     return env
 
 
+def _die_with_parent() -> None:
+    """In the dbt child, before it starts: be killed when the `mtm` process that started it dies
+    (even by SIGKILL), so no dbt is left writing the working copy (Linux ``PR_SET_PDEATHSIG``)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: the child may outlive a killed parent
+        pass
+
+
 def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run a dbt command on the project against ``working``; output is captured."""
+    """Run a dbt command on the project against ``working``; output is captured.
+
+    dbt dies with this process. A dbt that cannot start, or finds the working copy locked by
+    another process, is one line (WarehouseBusy, exit 3), never a traceback."""
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    return subprocess.run(cmd, env=dbt_env(working), cwd=PROJECT_DIR, text=True,
-                          capture_output=True, check=False)
+    try:
+        result = subprocess.run(cmd, env=dbt_env(working), cwd=PROJECT_DIR, text=True,
+                                capture_output=True, check=False, preexec_fn=_die_with_parent)
+    except OSError as exc:
+        raise WarehouseBusy(f"dbt could not start ({exc.strerror or exc}); is the environment installed "
+                            "(make setup)?", file=str(dbt)) from exc
+    if result.returncode != 0 and "Could not set lock on file" in result.stdout + result.stderr:
+        raise WarehouseBusy("another process is writing the working copy (a load or build still "
+                            "running); nothing was changed, try again when it is over", file=str(working))
+    return result
 
 
 def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: bool = True) -> int:
@@ -44,7 +71,10 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
     from mtm.checks import gate  # imported late: Great Expectations takes seconds to import
 
     progress.step("quality gate")
-    outcome = gate.run_gate(paths.working, reconcile=reconcile)
+    from mtm.checks import gx_context
+
+    gx_root = gx_context.copy_context(paths.runtime_dir / "gx")  # results beside the warehouse
+    outcome = gate.run_gate(paths.working, reconcile=reconcile, context_root=gx_root)
     if outcome.blocking_failed:
         names = ", ".join(outcome.blocking_failed)
         raise QualityGateFailed(f"{names}; the published warehouse is unchanged")

@@ -182,7 +182,8 @@ def test_bi_doc_star_schema_is_drawn_from_the_manifest(built_sample_warehouse) -
     spec = importlib.util.spec_from_file_location("bi_diagram", PROJECT_DIR / "tools" / "bi_diagram.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest_path = built_sample_warehouse.runtime_dir / "dbt-target" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     doc = module.DOC.read_text(encoding="utf-8")
     assert module.updated(doc, manifest) == doc, "run .venv/bin/python tools/bi_diagram.py"
     links, _, _ = module.star(manifest)
