@@ -19,9 +19,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, copy_warehouse
-
 from mtm.core import warehouse
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def copy_warehouse(paths: warehouse.WarehousePaths, dest_dir: Path) -> warehouse.WarehousePaths:
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    copy = warehouse.resolve(dest_dir / paths.published.name)
+    shutil.copy2(paths.published, copy.published)
+    shutil.copy2(paths.working, copy.working)
+    return copy
 
 
 def git_status() -> str:
