@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from mtm.core import warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
