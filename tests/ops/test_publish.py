@@ -106,7 +106,7 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch):
         slow_rebuild(warehouse.WarehousePaths(published=working, working=working), controls.scale)
         return subprocess.CompletedProcess(args, 1 if controls.dbt_fails else 0, "", "")
 
-    def run_gate(working: Path, reconcile: bool = False):
+    def run_gate(working: Path, reconcile: bool = False, **options: object):
         return types.SimpleNamespace(blocking_failed=list(controls.blocking))
 
     fake_gate = types.ModuleType("mtm.checks.gate")
