@@ -95,7 +95,6 @@ def _text(value: Any) -> str | None:
 
 
 _GEOPOINT = re.compile(r"^-?\d+(\.\d+)?( -?\d+(\.\d+)?){3}$")
-GEOPOINT_PARTS = ("latitude", "longitude", "altitude", "precision")
 
 
 def _geopoint_parts(key: str, value: Any) -> dict[str, str | None]:
@@ -105,7 +104,7 @@ def _geopoint_parts(key: str, value: Any) -> dict[str, str | None]:
         return {}
     group, _, name = key.rpartition("/")
     prefix = f"{group}/" if group else ""
-    return {f"{prefix}_{name}_{part}": v for part, v in zip(GEOPOINT_PARTS, value.split(), strict=True)}
+    return {f"{prefix}_{name}_{part}": v for part, v in zip(forms.GEOPOINT_PARTS, value.split(), strict=True)}
 
 
 def _is_repeat(value: Any) -> bool:

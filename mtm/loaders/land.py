@@ -291,8 +291,9 @@ def _translate_labels(con: duckdb.DuckDBPyConnection, form: str, plan: SheetPlan
             known = partial(kobo_layout.is_choice, form, list_name, multiple=multiple)
         values = [v for (v,) in con.execute(f"SELECT DISTINCT {quote(raw)} FROM {table} WHERE _load_id = ? "
                                             f"AND {quote(raw)} IS NOT NULL", [load_id]).fetchall()]
-        pairs = [(v, code) for v in values if (code := translate(v)) is not None and code != v]
-        unmatched = sorted(v for v in values if not known(v) and translate(v) is None)
+        codes = {v: translate(v) for v in values}
+        pairs = [(v, code) for v, code in codes.items() if code is not None and code != v]
+        unmatched = sorted(v for v, code in codes.items() if code is None and not known(v))
         if unmatched:
             cells = scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ? AND {quote(raw)} IN "
                                 f"({', '.join('?' for _ in unmatched)})", [load_id, *unmatched])
