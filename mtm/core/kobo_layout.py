@@ -203,7 +203,7 @@ class SheetMap:
     matched: int  # headers that matched a question of the form (metadata not counted)
 
 
-def _named(form: str, key: str, sheet_name: str) -> bool:
+def sheet_named(form: str, key: str, sheet_name: str) -> bool:
     """Whether a sheet's name is that of a sheet of the form: a repeat's name, or for the main
     sheet the form title as Kobo cuts it (31 characters, or 28 and ``...``)."""
     name = norm(sheet_name)
@@ -226,7 +226,7 @@ def map_sheet(form: str, style: Style, headers: list[str], sheet_name: str = "")
         expected = _expected(form, style, key)
         score = sum(1 for h in normed if h in expected and _counts(expected[h]))
         consistent = has_parent if key != forms.MAIN else (has_main_metadata and not has_parent)
-        candidate = (score, consistent, _named(form, key, sheet_name), key)
+        candidate = (score, consistent, sheet_named(form, key, sheet_name), key)
         if best is None or candidate[:3] > best[:3]:
             best = candidate
     assert best is not None
@@ -244,22 +244,21 @@ def map_sheet(form: str, style: Style, headers: list[str], sheet_name: str = "")
 # ---------------------------------------------------------------- cells: labels -> choice names
 
 @lru_cache(maxsize=64)
-def _choice_lookup(form: str, list_name: str) -> tuple[frozenset[str], dict[str, str]]:
-    """(choice names, normalised label in any language -> name) of one choice list."""
+def _choice_lookup(form: str, list_name: str) -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
+    """(choice names, normalised label in any language -> name, case-folded names) of one list."""
     names: set[str] = set()
     by_label: dict[str, str] = {}
     for c in forms.choices(form).get(list_name, []):
         names.add(c.name)
         for label in c.labels.values():
             by_label.setdefault(norm(label), c.name)
-    return frozenset(names), by_label
+    return frozenset(names), by_label, frozenset(n.casefold() for n in names)
 
 
 def is_choice(form: str, list_name: str, value: str, multiple: bool = False) -> bool:
     """Whether a cell holds choice names of the list (trimmed, any letter case; for a
     select_multiple every space-separated name): what staging can read as codes."""
-    names, _ = _choice_lookup(form, list_name)
-    folded = {n.casefold() for n in names}
+    folded = _choice_lookup(form, list_name)[2]
     tokens = value.split() if multiple else [value.strip()]
     return bool(tokens) and all(t.casefold() in folded for t in tokens)
 
@@ -268,7 +267,7 @@ def code_of_select(form: str, list_name: str, value: str) -> str | None:
     """The choice name a select_one cell stands for, when the cell holds a label (any language);
     None when it already is a name or is no label of the list (it is then kept as it is, and
     staging flags an unknown code)."""
-    names, by_label = _choice_lookup(form, list_name)
+    names, by_label, _ = _choice_lookup(form, list_name)
     if value.strip() in names:
         return None
     return by_label.get(norm(value))
@@ -278,7 +277,7 @@ def codes_of_multiple(form: str, list_name: str, value: str) -> str | None:
     """The space-separated choice names a select_multiple cell stands for when it holds labels
     joined by spaces (labels contain spaces: the cell is split into the fewest known labels);
     None when it already holds names or cannot be read as labels of the list."""
-    names, by_label = _choice_lookup(form, list_name)
+    names, by_label, _ = _choice_lookup(form, list_name)
     tokens = value.split()
     if all(t in names for t in tokens):
         return None

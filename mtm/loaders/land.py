@@ -61,18 +61,10 @@ class SheetPlan:
 
 # ---------------------------------------------------------------- form and sheet recognition
 
-def _norm(name: str) -> str:
-    return name.strip().casefold()
-
-
-def _main_names(form: str) -> set[str]:
-    names = {_norm(forms.main_sheet_name(form, r)) for r in forms.rounds(form)}
-    return names | {_norm(forms.MAIN)}
-
-
 def _sheet_matches(form: str, sheet_names: list[str]) -> int:
-    known = _main_names(form) | {_norm(r) for r in forms.repeat_names(form)}
-    return sum(_norm(s) in known for s in sheet_names)
+    """How many of the sheets are named like a sheet of the form (its title or a repeat)."""
+    keys = (forms.MAIN, *forms.repeat_names(form))
+    return sum(any(kobo_layout.sheet_named(form, k, s) for k in keys) for s in sheet_names)
 
 
 def detect_form(source: ExportSource) -> str:
