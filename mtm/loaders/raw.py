@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,7 +183,9 @@ def connect_working(working: Path) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         first = str(exc).splitlines()[0]
         if "lock" in first.lower():  # a live process holds it (DuckDB's lock dies with its holder)
-            raise WarehouseBusy("another process is using the warehouse (a load or build still "
+            holder = re.search(r"\(PID (\d+)\)", first)
+            by = f" (process {holder.group(1)})" if holder else ""
+            raise WarehouseBusy(f"another process{by} is using the warehouse (a load or build still "
                                 "running?); nothing was loaded, try again when it is over",
                                 file=str(working)) from exc
         raise InputError(f"cannot open the warehouse: {first}", file=str(working)) from exc

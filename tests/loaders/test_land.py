@@ -518,6 +518,9 @@ def test_an_export_without_submissions_is_refused_unless_allowed(tmp_path: Path,
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "headers_only.xlsx" in err and "no submissions" in err
     assert without_log(snapshot(working(wh))) == before
+    refused = log_rows(wh)[-1]
+    assert (refused["status"], refused["file_name"]) == ("refused", "headers_only.xlsx")
+    assert "no submissions" in refused["message"] and refused["message"] in err
     assert load(wh, str(empty), "--round", "3", "--allow-empty") == 0
     assert log_rows(wh)[-1]["status"] == "loaded"
 
