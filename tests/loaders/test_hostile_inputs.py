@@ -134,6 +134,22 @@ def test_a_file_of_another_round_is_refused_by_its_submission_dates(tmp_path: Pa
     assert "1 of 5 submissions were sent between 2024-09-30 and 2024-09-30" in capsys.readouterr().err
 
 
+def test_a_b2_with_the_rounds_years_but_another_rounds_dates_is_refused(tmp_path: Path, capsys) -> None:
+    """B2's per-year fields are right for round 3, but it was sent in 2023 (round 2's period)."""
+    wh = tmp_path / "w.duckdb"
+    sheets = make_sheets("b2", 3)
+    main_sheet = next(iter(sheets))
+    sheets[main_sheet]["_submission_time"] = [f"2023-06-{day:02d}T10:00:00" for day in range(1, 6)]
+    path = export(tmp_path, "b2", 3, name="b2_sent_2023", sheets=sheets)
+    assert load(wh, path) == 2
+    err = refused_line(capsys)
+    assert "wrong round? 5 of 5 submissions were sent between 2023-06-01 and 2023-06-05" in err
+    assert "round 3's collection period (February-April 2024, with 31 days' margin)" in err
+    assert "b2_sent_2023.xlsx" in err and main_sheet in err and "_submission_time" in err
+    assert_refusal_logged(wh, path, err)
+    assert statuses(wh) == ["refused"]
+
+
 HOLD_WAREHOUSE = """
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1])

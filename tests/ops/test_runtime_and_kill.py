@@ -25,8 +25,8 @@ import pytest
 
 from mtm.core import warehouse
 from mtm.publish import publish
+from tests.ops.checkout import PROJECT_DIR, git_status
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 PAUSING_BUILD = Path(__file__).with_name("pausing_build.py")
 MARTS_COMPARED = ("national_population", "communities", "population_by_country")
 
@@ -51,15 +51,10 @@ def forget_last_build(paths: warehouse.WarehousePaths) -> None:
 
 
 def clean_env() -> dict[str, str]:
-    """The test's environment without dbt's or mtm's own settings (the command line decides)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "MTM_WAREHOUSE"))}
-
-
-def git_status() -> str:
-    if shutil.which("git") is None or not (PROJECT_DIR / ".git").exists():
-        pytest.skip("not a git checkout")
-    return subprocess.run(["git", "status", "--ignored", "--porcelain"], cwd=PROJECT_DIR, text=True,
-                          capture_output=True, check=True).stdout
+    """The test's environment without dbt's or mtm's own settings (the command line decides), and
+    without Python's byte-code caches (a new ``__pycache__`` in the checkout is not mtm's doing)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "MTM_WAREHOUSE"))}
+    return {**env, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def descendants(pid: int) -> set[int]:
@@ -180,6 +175,34 @@ def test_mtm_build_killed_at_any_moment_leaves_nothing_behind_and_the_next_build
     runtime = paths.runtime_dir
     assert (runtime / "dbt-target" / "manifest.json").exists() and (runtime / "dbt-logs").is_dir()
     assert any((runtime / "gx" / "gx" / "uncommitted" / "validations").rglob("*.json"))
+
+
+@pytest.mark.slow
+def test_every_command_with_a_warehouse_outside_the_checkout_leaves_the_checkout_alone(
+        built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path) -> None:
+    """`git status --ignored` is the same after sample, load, load-gaps, report and export with
+    --warehouse in a temporary folder (build: the kill test; docs: test_sample_warehouse), and every
+    file they wrote is beside the warehouse."""
+    paths = copy_warehouse(built_sample_warehouse, tmp_path / "wh")
+    wh = ("--warehouse", str(paths.published))
+    before = git_status()
+    sample = paths.output_dir("sample") / "round-3"
+    commands = [
+        ("sample", "--round", "3", "--format", "csv", *wh),
+        ("load", str(sample / "bma_r3_b1"), "--round", "3", *wh),
+        ("load-gaps", str(PROJECT_DIR / "data" / "gaps" / "kgz_2024.xlsx"), *wh),
+        ("report", "quality", "--round", "3", *wh),
+        ("report", "round", "--round", "3", *wh),
+        ("export", "--format", "csv", "--round", "3", *wh),
+    ]
+    for command in commands:
+        result = subprocess.run([sys.executable, "-m", "mtm.cli", "--quiet", *command], cwd=PROJECT_DIR,
+                                env=clean_env(), capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, (command, result.stderr[-2000:])
+    assert git_status() == before
+    written = {p.relative_to(paths.published.parent).parts[0] for p in paths.published.parent.rglob("*")}
+    assert {"sample", "reports", "exports"} <= written <= {"sample", "reports", "exports", ".mtm",
+                                                          paths.published.name, paths.working.name}
 
 
 def one_line(stderr: str) -> str:
