@@ -118,22 +118,17 @@ def test_published_columns_are_exactly_the_contracts(built_sample_warehouse, pub
 
 def personal_values(exports: Path) -> set[str]:
     """Every value of a personal-data column (forms.PERSONAL_COLUMNS) in the sample's workbooks."""
-    import openpyxl
+    from python_calamine import CalamineWorkbook
 
     from mtm.core import forms
 
     values: set[str] = set()
     for path in sorted(exports.rglob("*.xlsx")):
-        book = openpyxl.load_workbook(path, read_only=True)
-        try:
-            for sheet in book.worksheets:
-                rows = sheet.iter_rows(values_only=True)
-                header = next(rows, ())
-                personal = [i for i, name in enumerate(header) if name and forms.is_personal(str(name))]
-                for row in rows:
-                    values.update(str(row[i]) for i in personal if i < len(row) and row[i] not in (None, ""))
-        finally:
-            book.close()
+        book = CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            header, *rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            personal = [i for i, column in enumerate(header) if column and forms.is_personal(str(column))]
+            values.update(str(row[i]) for row in rows for i in personal if i < len(row) and row[i] != "")
     return values
 
 
