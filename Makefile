@@ -63,4 +63,4 @@ bench: $(STAMP) ## speed and memory targets (not part of `make test`)
 	$(BIN)/python benchmarks/bench_load.py
 
 clean:
-	rm -rf warehouse target logs out
+	rm -rf warehouse target logs out expectations/gx/uncommitted expectations/uncommitted

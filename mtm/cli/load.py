@@ -27,14 +27,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load each path in turn; a refused path does not stop the others. Exit 2 if any was refused."""
+    """Load each path in turn; a refused path does not stop the others. Exit 2 if any was refused,
+    3 if another process held the warehouse (the paths after it were not tried)."""
     outcome = steps.load_exports(args.paths, args.round_id, options.paths(args), form=args.form,
                                  allow_empty=args.allow_empty)
     for result in outcome.loaded:
         for w in result.warnings:
             print(f"mtm load: warning: file {result.attempt.file_name}, {w}", file=sys.stderr)
         print(steps.describe_load(result))
-    for exc in outcome.refused[:-1]:
+    for exc in outcome.refused if outcome.busy else outcome.refused[:-1]:
         print(f"mtm load: {exc}", file=sys.stderr)
     outcome.raise_refused()
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from mtm.core.errors import InputError
+from mtm.core.errors import InputError, WarehouseBusy
 
 SCHEMA = "raw"
 
@@ -171,7 +172,8 @@ def current_load(con: duckdb.DuckDBPyConnection, round_id: int, form: str) -> tu
 
 
 def connect_working(working: Path) -> duckdb.DuckDBPyConnection:
-    """Open the working warehouse for a load (creating its folder), or say clearly why not.
+    """Open the working warehouse for a load (creating its folder), or say clearly why not:
+    WarehouseBusy (exit 3) while another process holds it, InputError for any other reason.
 
     Insertion order is preserved: CSV row numbers are taken from it.
     """
@@ -179,8 +181,14 @@ def connect_working(working: Path) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(working))
     except duckdb.IOException as exc:
-        raise InputError(f"cannot open the warehouse (in use by another process?): "
-                         f"{str(exc).splitlines()[0]}", file=str(working)) from exc
+        first = str(exc).splitlines()[0]
+        if "lock" in first.lower():  # a live process holds it (DuckDB's lock dies with its holder)
+            holder = re.search(r"\(PID (\d+)\)", first)
+            by = f" (process {holder.group(1)})" if holder else ""
+            raise WarehouseBusy(f"another process{by} is using the warehouse (a load or build still "
+                                "running?); nothing was loaded, try again when it is over",
+                                file=str(working)) from exc
+        raise InputError(f"cannot open the warehouse: {first}", file=str(working)) from exc
     con.execute("SET preserve_insertion_order = true")
     return con
 

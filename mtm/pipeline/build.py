@@ -43,16 +43,17 @@ def _die_with_parent() -> None:
 def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run a dbt command on the project against ``working``; output is captured.
 
-    dbt dies with this process. A dbt that cannot start, or finds the working copy locked by
-    another process, is one line (WarehouseBusy, exit 3), never a traceback."""
+    dbt dies with this process. A dbt that cannot start (missing, not executable) is one line
+    (InputError, exit 2); a working copy locked by another live process is one line (WarehouseBusy,
+    exit 3: try again); never a traceback."""
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     try:
         result = subprocess.run(cmd, env=dbt_env(working), cwd=PROJECT_DIR, text=True,
                                 capture_output=True, check=False, preexec_fn=_die_with_parent)
     except OSError as exc:
-        raise WarehouseBusy(f"dbt could not start ({exc.strerror or exc}); is the environment installed "
-                            "(make setup)?", file=str(dbt)) from exc
+        raise InputError(f"dbt could not start ({exc.strerror or exc}); is the environment installed "
+                         "(make setup)?", file=str(dbt)) from exc
     if result.returncode != 0 and "Could not set lock on file" in result.stdout + result.stderr:
         raise WarehouseBusy("another process is writing the working copy (a load or build still "
                             "running); nothing was changed, try again when it is over", file=str(working))

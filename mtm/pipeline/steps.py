@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from mtm.core import forms, progress, warehouse
-from mtm.core.errors import InputError
+from mtm.core.errors import InputError, WarehouseBusy
 from mtm.loaders.gaps import load_gap_workbook
 from mtm.loaders.land import load_export
 from mtm.loaders.lifecycle import LoadResult
@@ -99,9 +99,12 @@ class LoadOutcome:
 
     loaded: list[LoadResult] = field(default_factory=list)
     refused: list[InputError] = field(default_factory=list)
+    busy: WarehouseBusy | None = None  # another process held the warehouse: the rest was not tried
 
     def raise_refused(self) -> None:
-        """Raise the last refusal (the others are in ``refused``), if any."""
+        """Raise the busy warehouse, else the last refusal (the others are in ``refused``), if any."""
+        if self.busy:
+            raise self.busy
         if self.refused:
             raise self.refused[-1]
 
@@ -117,6 +120,9 @@ def load_exports(exports: Sequence[Path | str], round_id: int, paths: warehouse.
                                               allow_empty=allow_empty))
         except InputError as exc:
             outcome.refused.append(exc)
+        except WarehouseBusy as exc:  # no load can be logged: the warehouse cannot be opened
+            outcome.busy = exc
+            break
     return outcome
 
 

@@ -201,15 +201,20 @@ def test_unknown_columns_are_reported_and_never_written(tmp_path: Path, wh: Path
     sheets = make_sheets("b2", 3)
     sheets["ki"]["ki/ki_remark"] = ["checked"] * (len(sheets["ki"]) - 1) + [None]
     sheets[MAIN_B2]["enumerator_phone"] = ["+996 700 000 001"] * 5
+    sheets[MAIN_B2]["respondent_name"] = [PERSONAL_VALUES[0]] * 5  # the three by other names
+    sheets["ki"]["ki/ki_phone_2"] = ["+996 555 000 002"] * len(sheets["ki"])
     sheets["Notes (team)"] = pd.DataFrame({"note": ["call back"], "Enumerator_Name": [PERSONAL_VALUES[0]]})
     path = export(tmp_path, "b2", 3, name="extra", sheets=sheets)
     assert main(["load", str(path), "--round", "3", "--warehouse", str(wh)]) == 0
     err = capsys.readouterr().err
     assert "warning" in err and "ki/ki_remark (9 non-empty cells)" in err and "Notes (team)" in err
-    assert "enumerator_phone (5 non-empty cells)" in err
+    assert "enumerator_phone (5 non-empty cells)" in err and "respondent_name (5 non-empty cells)" in err
+    assert f"ki/ki_phone_2 ({len(sheets['ki'])} non-empty cells)" in err
     columns = {r[0] for r in query(wh, "SELECT column_name FROM information_schema.columns "
                                        "WHERE table_schema = 'raw'")}
-    assert not {"ki__ki_remark", "enumerator_phone", "note"} & columns
+    assert not {"ki__ki_remark", "enumerator_phone", "respondent_name", "ki__ki_phone_2", "note"} & columns
+    texts = " ".join(str(v) for (v,) in query(wh, "SELECT message || unknown_columns FROM raw.load_log"))
+    assert "+996" not in texts and PERSONAL_VALUES[0] not in texts  # names of columns, never values
     assert not [t for (t,) in query(wh, "SELECT table_name FROM information_schema.tables") if "notes" in t]
     row = log_rows(wh)[-1]
     unknown = json.loads(row["unknown_columns"])
@@ -518,6 +523,9 @@ def test_an_export_without_submissions_is_refused_unless_allowed(tmp_path: Path,
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "headers_only.xlsx" in err and "no submissions" in err
     assert without_log(snapshot(working(wh))) == before
+    refused = log_rows(wh)[-1]
+    assert (refused["status"], refused["file_name"]) == ("refused", "headers_only.xlsx")
+    assert "no submissions" in refused["message"] and refused["message"] in err
     assert load(wh, str(empty), "--round", "3", "--allow-empty") == 0
     assert log_rows(wh)[-1]["status"] == "loaded"
 

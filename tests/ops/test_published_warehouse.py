@@ -77,6 +77,84 @@ def test_published_file_holds_only_what_readers_need(built_sample_warehouse, pub
     assert built_sample_warehouse.published.stat().st_size < built_sample_warehouse.working.stat().st_size / 2
 
 
+def published_columns(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, list[str]]:
+    """table -> its columns, of one schema of the open database."""
+    out: dict[str, list[str]] = {}
+    for table, column in con.execute(
+            "select table_name, column_name from duckdb_columns() where database_name = current_database()"
+            " and schema_name = ? order by table_name, column_index", [schema]).fetchall():
+        out.setdefault(table, []).append(column)
+    return out
+
+
+def test_published_columns_are_exactly_the_contracts(built_sample_warehouse, published) -> None:
+    """Issue 12: the published file holds no column the marts contract does not define. Marts:
+    the enforced dbt contract of each model (the build's manifest); the publication record:
+    mtm.publish; the gate results: mtm.checks.store."""
+    import json
+
+    from mtm.checks import store
+
+    manifest = json.loads((built_sample_warehouse.runtime_dir / "dbt-target" / "manifest.json")
+                          .read_text(encoding="utf-8"))
+    models = {n["alias"] or n["name"]: n for n in manifest["nodes"].values()
+              if n["resource_type"] == "model" and n["schema"] == "marts"}
+    marts = published_columns(published, "marts")
+    publication = {t: list(columns) for t, (_, columns) in publish.PUBLICATION_COMMENTS.items()}
+    assert set(marts) == set(models) | set(publication)
+    for table, columns in marts.items():
+        if table in publication:
+            assert columns == publication[table], table
+            continue
+        assert models[table]["config"]["contract"]["enforced"], f"marts.{table} has no enforced contract"
+        assert sorted(columns) == sorted(models[table]["columns"]), f"marts.{table}"
+    gate_tables = duckdb.connect()
+    try:
+        gate_tables.execute(store.DDL)
+        assert published_columns(published, "quality") == published_columns(gate_tables, "quality")
+    finally:
+        gate_tables.close()
+
+
+def personal_values(exports: Path) -> set[str]:
+    """Every value of a personal-data column (forms.PERSONAL_COLUMNS) in the sample's workbooks."""
+    from python_calamine import CalamineWorkbook
+
+    from mtm.core import forms
+
+    values: set[str] = set()
+    for path in sorted(exports.rglob("*.xlsx")):
+        book = CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            header, *rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            personal = [i for i, column in enumerate(header) if column and forms.is_personal(str(column))]
+            values.update(str(row[i]) for row in rows for i in personal if i < len(row) and row[i] != "")
+    return values
+
+
+def test_no_personal_value_of_the_exports_reaches_the_published_file(sample_exports, published) -> None:
+    """The sample's workbooks carry names, phones and accounts; not one of them is in any text
+    column of the published file, nor in a row kept as JSON by the gate."""
+    import json
+
+    values = personal_values(sample_exports)
+    assert len(values) > 100  # enumerators, informants' names and phones, Kobo accounts
+    text_columns = published.execute(
+        "select schema_name, table_name, column_name from duckdb_columns()"
+        " where database_name = current_database() and schema_name in ('marts', 'quality')"
+        " and data_type = 'VARCHAR'").fetchall()
+    assert len(text_columns) > 50
+    published.execute("create temp table personal_value (v varchar)")
+    published.executemany("insert into personal_value values (?)", [[v] for v in sorted(values)])
+    for schema, table, column in text_columns:
+        found = published.execute(f'select count(*) from "{schema}"."{table}" t join personal_value p'
+                                  f' on t."{column}" = p.v').fetchall()[0][0]
+        assert found == 0, f"{schema}.{table}.{column} holds personal values"
+    for (row_json,) in published.execute("select row_json from quality.offending_rows").fetchall():
+        assert not {str(v) for v in json.loads(row_json).values()} & values
+    published.execute("drop table personal_value")
+
+
 def test_every_published_table_and_column_has_a_comment(published) -> None:
     tables = published.execute("select schema_name || '.' || table_name from duckdb_tables()"
                                " where comment is null or trim(comment) = ''").fetchall()

@@ -18,6 +18,7 @@ from mtm.publish import export
 from mtm.reports import round as round_report
 from tests.browser import BrowserUnavailable, render
 from tests.conftest import copy_warehouse
+from tests.ops.checkout import git_status
 
 PROJECT = Path(__file__).resolve().parents[2]
 FIGURES = PROJECT / "seeds" / "published_round3_figures.csv"
@@ -189,7 +190,9 @@ def test_every_public_mart_exports(built_sample_warehouse: warehouse.WarehousePa
 @pytest.mark.slow
 def test_docs_is_one_offline_file(built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path) -> None:
     copy = copy_warehouse(built_sample_warehouse, tmp_path / "wh")
+    before = git_status()
     page = docs.generate(copy, tmp_path / "docs")
+    assert git_status() == before  # dbt's target and logs of `mtm docs` go to a temporary folder
     text = page.read_text(encoding="utf-8")
     assert page.name == "mtm-dbt-docs.html" and "round_comparison" in text and "national_population" in text
     assert "cloudfront" not in text
