@@ -38,12 +38,6 @@ class GateOutcome:
     data_docs: Path | None = None
 
 
-def _rounds(fetch: frames.Fetch) -> list[int]:
-    """Rounds with assessed communities (or, failing that, loaded)."""
-    assessed = frames.communities_assessed(fetch)
-    return sorted(assessed) if assessed else frames.loaded_rounds(fetch)
-
-
 def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, list[str]],
                rounds: list[int], status_if_found: str) -> list[CheckResult]:
     """Split one check's frame and offending rows into one result per round."""
@@ -74,7 +68,7 @@ def _error(check: registry.Check, message: str) -> CheckResult:
 
 
 def _blocking(fetch: frames.Fetch, context: object, check: registry.Check,
-              rounds: list[int]) -> list[CheckResult]:
+              rounds: list[int], parameters: dict[str, object]) -> list[CheckResult]:
     from mtm.checks import gx_context
 
     try:
@@ -82,8 +76,7 @@ def _blocking(fetch: frames.Fetch, context: object, check: registry.Check,
     except frames.FetchError as exc:
         return [_error(check, f"could not compute the frame: {exc}")]
     frame = frame.reset_index(drop=True)
-    parameters = {"known_oblast_codes": frames.known_oblast_codes(fetch)}
-    outcome = gx_context.run_checkpoint(context, check.name, frame, parameters)
+    outcome = gx_context.run_checkpoint(context, check.name, frame, dict(parameters))
     if not outcome.success and not outcome.offending:
         return [_error(check, "; ".join(outcome.failed_expectations) or "validation failed")]
     # reconciliation reports on the round its figures are about (the rounds of its rows)
@@ -92,7 +85,7 @@ def _blocking(fetch: frames.Fetch, context: object, check: registry.Check,
 
 
 def _warning(fetch: frames.Fetch, check: registry.Check,
-             rounds: list[int]) -> list[CheckResult]:
+             rounds: list[int], assessed: dict[int, int]) -> list[CheckResult]:
     try:
         found = frames.frame(fetch, check)
     except frames.FetchError as exc:
@@ -100,7 +93,6 @@ def _warning(fetch: frames.Fetch, check: registry.Check,
     found = found.reset_index(drop=True)
     problems: dict[int, list[str]] = {i: [] for i in found.index}  # the check's title says it all
     results = _per_round(check, found, problems, rounds, "warn")
-    assessed = frames.communities_assessed(fetch)
     for result in results:
         result.rows_checked = assessed.get(result.round_id, 0) if result.round_id is not None else 0
     return results
@@ -108,13 +100,16 @@ def _warning(fetch: frames.Fetch, check: registry.Check,
 
 def _check_all(fetch: frames.Fetch, context: object, reconcile: bool) -> list[CheckResult]:
     """Every active check's results, its rows selected through ``fetch``."""
-    rounds = _rounds(fetch)
+    assessed = frames.communities_assessed(fetch)
+    # rounds with assessed communities (or, failing that, loaded)
+    rounds = sorted(assessed) if assessed else frames.loaded_rounds(fetch)
+    parameters: dict[str, object] = {"known_oblast_codes": frames.known_oblast_codes(fetch)}
     results: list[CheckResult] = []
     for check in registry.active_checks(reconcile=reconcile):
         if check.severity == "blocking":
-            results.extend(_blocking(fetch, context, check, rounds))
+            results.extend(_blocking(fetch, context, check, rounds, parameters))
         else:
-            results.extend(_warning(fetch, check, rounds))
+            results.extend(_warning(fetch, check, rounds, assessed))
     return results
 
 
