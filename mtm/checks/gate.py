@@ -6,6 +6,10 @@ rows of the blocking checks' models (``checks.frames``) with the committed GX ch
 (``checks.store``), builds GX Data Docs under ``expectations/gx/uncommitted/data_docs`` and
 returns a ``GateOutcome`` whose ``blocking_failed`` lists the failed blocking checks (empty =
 publishable).
+
+``fetch=`` runs the same gate on another engine: the checks' rows are selected through that
+fetcher (a Spark build's ``quality`` views, selected inside Spark) and only the results are
+stored in the DuckDB file ``working_db_path``.
 """
 
 from __future__ import annotations
@@ -32,18 +36,6 @@ class GateOutcome:
     warnings: list[str] = field(default_factory=list)
     results: list[CheckResult] = field(default_factory=list)
     data_docs: Path | None = None
-
-
-def _rounds(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Rounds with assessed communities (or, failing that, loaded)."""
-    assessed = frames.communities_assessed(con)
-    if assessed:
-        return sorted(assessed)
-    try:
-        loaded = con.execute("select distinct round_id from raw.load_log where round_id is not null").fetchall()
-    except duckdb.Error:
-        return []
-    return sorted(int(r[0]) for r in loaded)
 
 
 def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, list[str]],
@@ -75,17 +67,16 @@ def _error(check: registry.Check, message: str) -> CheckResult:
                        message=message)
 
 
-def _blocking(con: duckdb.DuckDBPyConnection, context: object, check: registry.Check,
-              rounds: list[int]) -> list[CheckResult]:
+def _blocking(fetch: frames.Fetch, context: object, check: registry.Check,
+              rounds: list[int], parameters: dict[str, object]) -> list[CheckResult]:
     from mtm.checks import gx_context
 
     try:
-        frame = frames.frame(con, check)
-    except duckdb.Error as exc:
-        return [_error(check, f"could not compute the frame: {str(exc).splitlines()[0]}")]
+        frame = frames.frame(fetch, check)
+    except frames.FetchError as exc:
+        return [_error(check, f"could not compute the frame: {exc}")]
     frame = frame.reset_index(drop=True)
-    parameters = {"known_oblast_codes": frames.known_oblast_codes(con)}
-    outcome = gx_context.run_checkpoint(context, check.name, frame, parameters)
+    outcome = gx_context.run_checkpoint(context, check.name, frame, dict(parameters))
     if not outcome.success and not outcome.offending:
         return [_error(check, "; ".join(outcome.failed_expectations) or "validation failed")]
     # reconciliation reports on the round its figures are about (the rounds of its rows)
@@ -93,26 +84,43 @@ def _blocking(con: duckdb.DuckDBPyConnection, context: object, check: registry.C
     return _per_round(check, frame, outcome.offending, check_rounds, "fail")
 
 
-def _warning(con: duckdb.DuckDBPyConnection, check: registry.Check,
-             rounds: list[int]) -> list[CheckResult]:
+def _warning(fetch: frames.Fetch, check: registry.Check,
+             rounds: list[int], assessed: dict[int, int]) -> list[CheckResult]:
     try:
-        found = frames.frame(con, check)
-    except duckdb.Error as exc:
-        return [_error(check, f"could not compute the warning: {str(exc).splitlines()[0]}")]
+        found = frames.frame(fetch, check)
+    except frames.FetchError as exc:
+        return [_error(check, f"could not compute the warning: {exc}")]
     found = found.reset_index(drop=True)
     problems: dict[int, list[str]] = {i: [] for i in found.index}  # the check's title says it all
     results = _per_round(check, found, problems, rounds, "warn")
-    assessed = frames.communities_assessed(con)
     for result in results:
         result.rows_checked = assessed.get(result.round_id, 0) if result.round_id is not None else 0
     return results
 
 
+def _check_all(fetch: frames.Fetch, context: object, reconcile: bool) -> list[CheckResult]:
+    """Every active check's results, its rows selected through ``fetch``."""
+    assessed = frames.communities_assessed(fetch)
+    # rounds with assessed communities (or, failing that, loaded)
+    rounds = sorted(assessed) if assessed else frames.loaded_rounds(fetch)
+    parameters: dict[str, object] = {"known_oblast_codes": frames.known_oblast_codes(fetch)}
+    results: list[CheckResult] = []
+    for check in registry.active_checks(reconcile=reconcile):
+        if check.severity == "blocking":
+            results.extend(_blocking(fetch, context, check, rounds, parameters))
+        else:
+            results.extend(_warning(fetch, check, rounds, assessed))
+    return results
+
+
 def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
-             context_root: Path | None = None, data_docs: bool = True) -> GateOutcome:
+             context_root: Path | None = None, data_docs: bool = True,
+             fetch: frames.Fetch | None = None) -> GateOutcome:
     """Run every active check on the working warehouse and store the results in it.
 
     ``context_root`` is the GX project root (default ``expectations/``); tests pass a copy.
+    ``fetch``: select the checks' rows through it (another engine's build) instead of from
+    ``working_db_path``, which then only receives the results.
     """
     from mtm.checks import gx_context
 
@@ -120,12 +128,7 @@ def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
     run_at = datetime.now(UTC).replace(tzinfo=None)
     outcome = GateOutcome(run_id=uuid.uuid4().hex[:12])
     with duckdb.connect(str(working_db_path)) as con:
-        rounds = _rounds(con)
-        for check in registry.active_checks(reconcile=reconcile):
-            if check.severity == "blocking":
-                outcome.results.extend(_blocking(con, context, check, rounds))
-            else:
-                outcome.results.extend(_warning(con, check, rounds))
+        outcome.results = _check_all(fetch or frames.duckdb_fetcher(con), context, reconcile)
         store.write(con, outcome.run_id, run_at, reconcile, outcome.results)
     for result in outcome.results:
         failed = result.status in ("fail", "error")

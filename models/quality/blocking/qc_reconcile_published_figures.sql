@@ -290,7 +290,7 @@ final as (
             when addressed.dimension = 'oblast_pct_combined' then combined_oblasts.value
             when addressed.dimension = 'distance_threshold_households' then thresholds.beyond
             when addressed.dimension = 'distance_threshold_pct' and thresholds.total != 0
-                then 100.0 * thresholds.beyond / thresholds.total
+                then cast(100 as double) * thresholds.beyond / thresholds.total
             when addressed.dimension = 'distance_threshold_pct' then null
             else computed.value
         end as double) as computed_value
