@@ -15,6 +15,7 @@ from pathlib import Path
 from mtm.core import progress, warehouse
 from mtm.core.errors import InputError, QualityGateFailed, WarehouseBusy
 from mtm.core.paths import PROJECT_DIR
+from mtm.pipeline import project
 
 
 def dbt_env(working: Path) -> dict[str, str]:
@@ -46,7 +47,8 @@ def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
     dbt dies with this process. A dbt that cannot start, or finds the working copy locked by
     another process, is one line (WarehouseBusy, exit 3), never a traceback."""
     dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    project_dir = project.dbt_project_dir(warehouse.runtime_dir_of(working))  # the checkout's, or $MTM_FORMS_DIR's
+    cmd = [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_DIR)]
     try:
         result = subprocess.run(cmd, env=dbt_env(working), cwd=PROJECT_DIR, text=True,
                                 capture_output=True, check=False, preexec_fn=_die_with_parent)
