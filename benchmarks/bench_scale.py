@@ -8,9 +8,10 @@ In one run, in a fresh work folder:
 3. ``mtm load`` of rounds 1 to R, then ``mtm build`` (the **full build**), ``mtm build`` again
    with nothing changed (**no-change rebuild**), ``mtm load`` of round R+1 and ``mtm build``
    (**new round**), then ``--rebuilds`` more no-change builds (file growth);
-4. the compiled SQL dbt ran in the full build (``target/run`` in the warehouse's run-time folder,
-   copied right after it) run directly in DuckDB, models then tests in dependency order, on a
-   copy of the working file as it was before the full build: the **dbt / DuckDB ratio**;
+4. the SQL dbt ran in the full build (``target/run`` in the warehouse's run-time folder, read
+   right after it) run directly in DuckDB, models and tests in dependency order, on a copy of
+   the working file as the full build left it (raw and seeds as dbt had them): the
+   **dbt / DuckDB ratio** (dbt's phase of the full build over the direct run);
 5. typical dashboard queries on the published file (read-only, each ``--query-runs`` times):
    **BI p50 / p95**.
 
@@ -195,13 +196,9 @@ def run_sql_in_order(target: Path) -> list[tuple[str, str, str]]:
     out = []
     for uid in order:
         node = nodes[uid]
-        if node["resource_type"] == "model":
-            path = target / "run" / node["package_name"] / node["original_file_path"]
-        else:
-            path = target / "compiled" / node["package_name"] / node["original_file_path"]
-            if node["original_file_path"].endswith((".yml", ".yaml")):
-                path = path / node["path"]
-            path = path if path.exists() else target / "compiled" / node["package_name"] / node["path"]
+        path = target / "run" / node["package_name"] / node["original_file_path"]
+        if node["original_file_path"].endswith((".yml", ".yaml")):  # a generic test of a properties file
+            path = path / node["path"]
         if path.exists():
             out.append((uid, node["resource_type"], path.read_text()))
     return out
@@ -212,12 +209,17 @@ import json, sys, time, duckdb
 db, plan = sys.argv[1], json.load(open(sys.argv[2]))
 con = duckdb.connect(db)
 times = {"model": 0.0, "test": 0.0}
-for uid, kind, sql in plan:
+for uid, kind, relation, sql in plan:
     t = time.perf_counter()
     if kind == "model":
-        con.execute(sql.replace("__dbt_tmp", "")).fetchall()
+        for existing in ("view", "table"):
+            try:
+                con.execute(f"drop {existing} if exists {relation}")
+            except duckdb.CatalogException:  # it is the other kind
+                pass
+        con.execute(sql).fetchall()
     else:
-        con.execute(f"select count(*) from ({sql}) as t").fetchall()
+        con.execute(sql).fetchall()
     times[kind] += time.perf_counter() - t
 con.execute("checkpoint")
 con.close()
@@ -226,20 +228,18 @@ print(json.dumps(times))
 
 
 def direct_run(plan: list[tuple[str, str, str]], db: Path, work: Path, env: dict[str, str]) -> tuple[Run, dict]:
-    """dbt's statements on ``db`` in one DuckDB connection: models as dbt ran them (its staging
-    relation renamed to the real one, which is dropped first), tests as counts."""
+    """dbt's statements on ``db`` (a copy of the built working file: raw and seeds as dbt had them)
+    in one DuckDB connection: each model as dbt ran it, on its real relation instead of dbt's
+    ``__dbt_tmp`` one (dropped first), then each test's query, in dependency order."""
     statements = []
     for uid, kind, sql in plan:
         if kind == "model":
             body = sql.strip().rstrip(";")
-            head = body.split("(", 1)[0].lower()
-            relation = head.split(" as")[0].split()[-1].replace("__dbt_tmp", "")
-            kind_word = "view" if " view " in f" {head} " else "table"
-            statements.append((uid, kind, f"drop view if exists {relation}; drop table if exists {relation}; "
-                                          f"{body.replace('__dbt_tmp', '')}"))
-            _ = kind_word
+            head = body.split("(", 1)[0]
+            relation = head.split(" as ")[0].split()[-1].replace("__dbt_tmp", "")
+            statements.append((uid, kind, relation, body.replace("__dbt_tmp", "")))
         else:
-            statements.append((uid, kind, sql.strip().rstrip(";")))
+            statements.append((uid, kind, "", sql.strip().rstrip(";")))
     plan_file = work / "direct-plan.json"
     plan_file.write_text(json.dumps(statements))
     script = work / "direct.py"
@@ -319,8 +319,6 @@ def main(argv: list[str] | None = None) -> int:
         " and table_type = 'VIEW'").fetchall())
     con.close()
     print(f"  loaded {R} rounds ({m['raw_rows']:,} raw rows) in {m['load_s']:.1f} s", flush=True)
-    before_build = work / "before-build.duckdb"
-    shutil.copyfile(paths.working, before_build)
 
     def build(label: str) -> Run:
         b = mtm(env, "build", *wh)
@@ -335,15 +333,16 @@ def main(argv: list[str] | None = None) -> int:
         return b
 
     build("full_build")
-    target = paths.runtime_dir / "dbt-target"
-    plan = run_sql_in_order(target)
+    plan = run_sql_in_order(paths.runtime_dir / "dbt-target")  # before the next build replaces it
+    built = work / "built.duckdb"
+    shutil.copyfile(paths.working, built)
     build("no_change_rebuild")
     load(R + 1)
     build("new_round_build")
     for k in range(args.rebuilds):
         build(f"rebuild_{k + 1}")
 
-    direct, parts = direct_run(plan, before_build, work, env)
+    direct, parts = direct_run(plan, built, work, env)
     m["direct_sql"] = {"total_s": direct.seconds, "models_s": parts["model"], "tests_s": parts["test"],
                        "peak_rss": direct.peak_rss, "statements": len(plan)}
     print(f"  dbt's SQL directly in DuckDB: {direct.seconds:.1f} s (models {parts['model']:.1f}, "

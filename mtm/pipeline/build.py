@@ -20,10 +20,15 @@ from mtm.pipeline import project
 
 def dbt_env(working: Path) -> dict[str, str]:
     """Environment for a dbt subprocess that builds the given working database: its target and
-    logs go to the warehouse's run-time folder (one per warehouse, never the checkout)."""
+    logs go to the warehouse's run-time folder (one per warehouse, never the checkout).
+
+    dbt runs in the working copy's folder and finds it by its name alone (so its profile, part of
+    what its partial parse checks, is the same for every warehouse of that name), and ``run_dbt``
+    shares its parse state between warehouses (``project.parse_state_file``): switching
+    ``--warehouse`` keeps the parse."""
     env = dict(os.environ)
     runtime = warehouse.runtime_dir_of(working)
-    env["MTM_DBT_PATH"] = str(working)
+    env["MTM_DBT_PATH"] = working.name  # relative to the folder dbt runs in (run_dbt's cwd)
     env.setdefault("DBT_TARGET_PATH", str(runtime / "dbt-target"))
     env.setdefault("DBT_LOG_PATH", str(runtime / "dbt-logs"))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -49,12 +54,16 @@ def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
     dbt = Path(sys.executable).with_name("dbt")
     project_dir = project.dbt_project_dir(warehouse.runtime_dir_of(working))  # the checkout's, or $MTM_FORMS_DIR's
     cmd = [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_DIR)]
+    env = dbt_env(working)
+    shared = project.parse_state_file(working, project_dir)
+    project.restore_parse_state(shared, Path(env["DBT_TARGET_PATH"]))
     try:
-        result = subprocess.run(cmd, env=dbt_env(working), cwd=PROJECT_DIR, text=True,
+        result = subprocess.run(cmd, env=env, cwd=working.parent, text=True,
                                 capture_output=True, check=False, preexec_fn=_die_with_parent)
     except OSError as exc:
         raise WarehouseBusy(f"dbt could not start ({exc.strerror or exc}); is the environment installed "
                             "(make setup)?", file=str(dbt)) from exc
+    project.save_parse_state(shared, Path(env["DBT_TARGET_PATH"]))
     if result.returncode != 0 and "Could not set lock on file" in result.stdout + result.stderr:
         raise WarehouseBusy("another process is writing the working copy (a load or build still "
                             "running); nothing was changed, try again when it is over", file=str(working))
@@ -85,5 +94,16 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
 
         publisher.publish(paths)
         progress.step(f"published {paths.published}")
+    reclaim(paths.working)
     return 0
+
+
+def reclaim(working: Path) -> None:
+    """After a successful build: rewrite the working copy compactly when it is mostly free space
+    (``mtm.publish.compact``), so it does not grow from build to build."""
+    from mtm.publish import compact
+
+    rewritten = compact.compact(working)
+    if rewritten is not None:
+        progress.step(f"compacted {working} to {rewritten.live_bytes / 1e6:,.0f} MB")
 
