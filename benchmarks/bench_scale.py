@@ -334,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
 
     build("full_build")
     plan = run_sql_in_order(paths.runtime_dir / "dbt-target")  # before the next build replaces it
-    built = work / "built.duckdb"
+    built = work / "direct" / paths.working.name  # same name: same catalog name as dbt's SQL uses
+    built.parent.mkdir()
     shutil.copyfile(paths.working, built)
     build("no_change_rebuild")
     load(R + 1)

@@ -69,8 +69,9 @@ def compact(working: Path, *, max_free_share: float = MAX_FREE_SHARE, force: boo
     fresh = working.with_name(working.name + ".compact")
     fresh.unlink(missing_ok=True)
     _wal(fresh).unlink(missing_ok=True)
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
     try:
+        con.execute("set enable_progress_bar = false")
         try:
             con.execute(f"attach {_literal(str(working))} as w (read_only)")
         except duckdb.IOException:
