@@ -64,7 +64,7 @@ def compact(working: Path, *, max_free_share: float = MAX_FREE_SHARE, force: boo
         con = duckdb.connect(str(working))
         con.execute("checkpoint")
         con.close()
-    except duckdb.IOException:
+    except duckdb.Error:  # held by a writer (another process, or this one)
         return None
     fresh = working.with_name(working.name + ".compact")
     fresh.unlink(missing_ok=True)
@@ -74,7 +74,7 @@ def compact(working: Path, *, max_free_share: float = MAX_FREE_SHARE, force: boo
         con.execute("set enable_progress_bar = false")
         try:
             con.execute(f"attach {_literal(str(working))} as w (read_only)")
-        except duckdb.IOException:
+        except duckdb.Error:
             return None
         if _wal(working).exists() and _wal(working).stat().st_size > 0:
             return None
