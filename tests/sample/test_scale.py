@@ -15,8 +15,8 @@ from mtm.cli.app import main as mtm_main
 from mtm.core import forms
 from mtm.core.paths import FORMS_DIR, FORMS_DIR_ENV
 from mtm.sample import generator
-from mtm.sample.registry import write_forms_dir
 from mtm.sample.generator import DEFAULT_SEED
+from mtm.sample.registry import write_forms_dir
 from mtm.sample.scale import CODE_STRIDE
 from mtm.sample.truth import master_communities
 
