@@ -92,6 +92,7 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
     if publish:
         from mtm.publish import publish as publisher
 
+        progress.step("publishing")
         publisher.publish(paths)
         progress.step(f"published {paths.published}")
     reclaim(paths.working)
