@@ -384,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         ("  dbt build", f"{full['dbt_s']:.1f} s", "", None),
         ("  quality gate", f"{full['gate_s']:.1f} s", "", None),
         ("  publish", f"{full['publish_s']:.1f} s", "", None),
-        ("  reclaiming the working copy (when > 40 % free)",
+        ("  reclaiming the working copy (when over half free)",
          f"{max(b['reclaim_s'] for b in builds):.1f} s at most ({sum(b['reclaim_s'] > 0 for b in builds)} of "
          f"{len(builds)} builds)", "", None),
         ("new round build", f"{inc['total_s']:.1f} s ({inc['total_s'] / full['total_s']:.0%} of full)",

@@ -20,7 +20,7 @@ from mtm.pipeline import build, project
 from mtm.publish import compact
 from mtm.sample.registry import write_forms_dir
 
-# compact() rewrites a file more than 40 % free: the file stays below 1 / (1 - 0.4) of its live size
+# compact() rewrites a file more than half free: the file stays below 1 / (1 - 0.5) of its live size
 BOUND = 1 / (1 - compact.MAX_FREE_SHARE) + 0.05
 
 
