@@ -107,10 +107,10 @@ def test_a_real_rebuild_stays_within_the_bound(built_sample_warehouse: warehouse
 def test_a_working_copy_in_use_is_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "x.work.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("create table t as select range as i from range(300000)")
+    con.execute("create table t as select range as i, md5(range::varchar) as s from range(600000)")
+    con.execute("create table kept as select range as i, md5(range::varchar) as s from range(200000)")
     con.execute("checkpoint")
-    con.execute("drop table t")
-    con.execute("create table u (i integer)")
+    con.execute("drop table t")  # its blocks, before kept's, stay in the file as free space
     con.execute("checkpoint")
     con.close()
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
