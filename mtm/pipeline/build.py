@@ -22,13 +22,13 @@ def dbt_env(working: Path) -> dict[str, str]:
     """Environment for a dbt subprocess that builds the given working database: its target and
     logs go to the warehouse's run-time folder (one per warehouse, never the checkout).
 
-    dbt runs in the working copy's folder and finds it by its name alone (so its profile, part of
-    what its partial parse checks, is the same for every warehouse of that name), and ``run_dbt``
-    shares its parse state between warehouses (``project.parse_state_file``): switching
-    ``--warehouse`` keeps the parse."""
+    ``run_dbt`` runs dbt in the working copy's folder and names it by its file name alone (so
+    dbt's profile, part of what its partial parse checks, is the same for every warehouse of that
+    name), and shares dbt's parse state between warehouses (``project.parse_state_file``):
+    switching ``--warehouse`` keeps the parse."""
     env = dict(os.environ)
     runtime = warehouse.runtime_dir_of(working)
-    env["MTM_DBT_PATH"] = working.name  # relative to the folder dbt runs in (run_dbt's cwd)
+    env["MTM_DBT_PATH"] = str(working)
     env.setdefault("DBT_TARGET_PATH", str(runtime / "dbt-target"))
     env.setdefault("DBT_LOG_PATH", str(runtime / "dbt-logs"))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -55,6 +55,7 @@ def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
     project_dir = project.dbt_project_dir(warehouse.runtime_dir_of(working))  # the checkout's, or $MTM_FORMS_DIR's
     cmd = [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_DIR)]
     env = dbt_env(working)
+    env["MTM_DBT_PATH"] = working.name  # relative to the folder dbt runs in (cwd below)
     shared = project.parse_state_file(working, project_dir)
     project.restore_parse_state(shared, Path(env["DBT_TARGET_PATH"]))
     try:
