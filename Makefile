@@ -9,7 +9,7 @@ SPARK_STAMP := $(SPARK_VENV)/.installed
 JAVA_HOME ?= $(shell test -d /usr/lib/jvm/java-17-openjdk-amd64 && echo /usr/lib/jvm/java-17-openjdk-amd64)
 export JAVA_HOME
 
-.PHONY: setup demo test lint browser office bench clean java spark-setup test-spark
+.PHONY: setup demo test lint browser office bench bench-scale clean java spark-setup test-spark
 
 setup: $(STAMP) ## create .venv and install the pinned dependencies (nothing else)
 
@@ -61,6 +61,11 @@ lint: $(STAMP) ## ruff (with import order, pyupgrade, bugbear), mypy on mtm/, sq
 
 bench: $(STAMP) ## speed and memory targets (not part of `make test`)
 	$(BIN)/python benchmarks/bench_load.py
+
+BENCH_ROUNDS ?= 5
+BENCH_COMMUNITIES ?= 2000
+bench-scale: $(STAMP) ## R rounds x C communities, then one round more (BENCH_ROUNDS=30 BENCH_COMMUNITIES=10000)
+	$(BIN)/python benchmarks/bench_scale.py --rounds $(BENCH_ROUNDS) --communities $(BENCH_COMMUNITIES)
 
 clean:
 	rm -rf warehouse target logs out expectations/gx/uncommitted expectations/uncommitted

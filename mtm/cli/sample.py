@@ -3,7 +3,8 @@
 Files written in ``--out`` (default ``sample/round-<N>`` beside the published warehouse):
 ``bma_r<N>_b2.xlsx`` and ``bma_r<N>_b1.xlsx`` (``--format xlsx``, the default), the folders
 ``bma_r<N>_b2/`` and ``bma_r<N>_b1/`` of ``;``-separated CSV sheets (``--format csv``), or
-``bma_r<N>_b2.zip`` / ``bma_r<N>_b1.zip`` (``--format zip``).
+``bma_r<N>_b2.zip`` / ``bma_r<N>_b1.zip`` (``--format zip``). Any round of ``forms/bma/settings.csv``
+(or ``$MTM_FORMS_DIR``); ``--communities N`` for a larger or smaller country.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"random seed (default {DEFAULT_SEED}); one seed gives the same files")
     parser.add_argument("--format", dest="fmt", choices=sorted(steps.SUFFIX), default="xlsx",
                         help="xlsx workbooks (default), folders of CSV sheets, or zips of CSV sheets")
+    parser.add_argument("--communities", type=int, default=None, metavar="N",
+                        help="round 3 assesses N communities (default 999; other rounds about as many): "
+                             "the round's answers repeated over more communities of the same rayons")
     parser.add_argument("--clean", action="store_true",
                         help="leave out the messes of real exports (same figures once cleaned)")
     layout = parser.add_argument_group("Kobo download options (default: XML values, groups in headers, '/', both)")
@@ -40,5 +44,6 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or steps.sample_dir(options.paths(args), args.round_id)
     download = steps.SampleLayout(labels=args.labels, groups=args.groups == "on", separator=args.separator,
                                   multiple=args.multiple)
-    steps.sample_round(args.round_id, out, seed=args.seed, fmt=args.fmt, clean=args.clean, layout=download)
+    steps.sample_round(args.round_id, out, seed=args.seed, fmt=args.fmt, clean=args.clean, layout=download,
+                       communities=args.communities)
     return 0

@@ -13,14 +13,16 @@ per choice, then Kobo's metadata columns.
 from __future__ import annotations
 
 import csv
+import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from mtm.core.errors import InputError
-from mtm.core.paths import FORMS_DIR
+from mtm.core.paths import FORMS_DIR, FORMS_DIR_ENV
 
 MAIN = "main"  # the table suffix of a form's main sheet (raw.<form>_main)
 SHEET_NAME_MAX = 31  # Excel's limit: the main sheet is the form title cut to this length
@@ -106,7 +108,12 @@ class Choice:
 
 
 def _dir(forms_dir: Path | None) -> Path:
-    return Path(forms_dir) if forms_dir is not None else FORMS_DIR
+    """The forms folder: the one given, else ``$MTM_FORMS_DIR`` (a copy of ``forms/bma`` with more
+    rounds registered, e.g. the scale benchmark's), else the project's ``forms/bma``."""
+    if forms_dir is not None:
+        return Path(forms_dir)
+    override = os.environ.get(FORMS_DIR_ENV)
+    return Path(override).absolute() if override else FORMS_DIR
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -258,8 +265,15 @@ def _questions(forms_dir: Path, form: str) -> tuple[Question, ...]:
 def _with_registered_years(questions: list[Question], forms_dir: Path, form: str) -> list[Question]:
     """The questions, plus a ``<section>_n_<year>`` field for every reference year that a round of
     settings.csv registers and the survey has no field for yet (a new round's row arrives before
-    the survey copy is updated): named, placed and labelled like the section's latest year."""
-    years = sorted({y for s in _settings(forms_dir) if s.form == form for y in s.reference_years})
+    the survey copy is updated): ``with_years``."""
+    return with_years(questions, {y for s in _settings(forms_dir) if s.form == form for y in s.reference_years})
+
+
+def with_years(questions: Sequence[Question], years: Iterable[int]) -> list[Question]:
+    """The questions, plus a ``<section>_n_<year>`` field for each of ``years`` after a section's
+    latest field that the section has no field for: named, placed and labelled like that latest
+    year (the one rule for per-year fields of rounds the survey copy does not have yet)."""
+    wanted = sorted(set(years))
     out: list[Question] = []
     for i, q in enumerate(questions):
         out.append(q)
@@ -268,7 +282,7 @@ def _with_registered_years(questions: list[Question], forms_dir: Path, form: str
         if py is None or (following is not None and following[0] == py[0]):
             continue  # not the section's last per-year field
         have = {x.per_year[1] for x in questions if x.per_year and x.per_year[0] == py[0] and x.sheet == q.sheet}
-        for year in (y for y in years if y > py[1] and y not in have):
+        for year in (y for y in wanted if y > py[1] and y not in have):
             name = f"{py[0]}_n_{year}"
             out.append(Question(
                 name=name, path=f"{q.path.rsplit('/', 1)[0]}/{name}" if "/" in q.path else name,
@@ -398,11 +412,21 @@ def sheet_key(form: str, sheet: str, round_id: int | None = None, forms_dir: Pat
 def sheet_columns(form: str, sheet: str, round_id: int, forms_dir: Path | None = None) -> list[str]:
     """The column paths of one sheet (main sheet name, MAIN, or a repeat) in a round's export, in order."""
     key = sheet_key(form, sheet, round_id, forms_dir)
-    years = reference_years(form, round_id, forms_dir)
+    return columns_for_years(form, key, reference_years(form, round_id, forms_dir), forms_dir)
+
+
+def columns_for_years(form: str, sheet: str, years: Sequence[int], forms_dir: Path | None = None) -> list[str]:
+    """The column paths of one sheet (MAIN or a repeat) of an export whose per-year fields cover
+    ``years``; a year no survey field or registered round has yet is named like the others
+    (``with_years``): what a round that settings.csv does not know yet would export."""
+    key = MAIN if sheet == MAIN else sheet_key(form, sheet, None, forms_dir)
     d = _dir(forms_dir)
+    wanted = tuple(years)
+    known = {q.per_year[1] for q in _questions(d, form) if q.per_year}
+    qs = _questions(d, form) if known.issuperset(wanted) else with_years(_questions(d, form), wanted)
     cols: list[str] = []
-    for q in _questions(d, form):
-        if q.sheet == key and in_round(q, years):
+    for q in qs:
+        if q.sheet == key and in_round(q, wanted):
             cols += _question_columns(q, d, form)
     return cols + list(MAIN_METADATA if key == MAIN else REPEAT_METADATA)
 

@@ -15,11 +15,17 @@ from pathlib import Path
 from mtm.core import progress, warehouse
 from mtm.core.errors import InputError, QualityGateFailed, WarehouseBusy
 from mtm.core.paths import PROJECT_DIR
+from mtm.pipeline import project
 
 
 def dbt_env(working: Path) -> dict[str, str]:
     """Environment for a dbt subprocess that builds the given working database: its target and
-    logs go to the warehouse's run-time folder (one per warehouse, never the checkout)."""
+    logs go to the warehouse's run-time folder (one per warehouse, never the checkout).
+
+    ``run_dbt`` runs dbt in the working copy's folder and names it by its file name alone (so
+    dbt's profile, part of what its partial parse checks, is the same for every warehouse of that
+    name), and shares dbt's parse state between warehouses (``project.parse_state_file``):
+    switching ``--warehouse`` keeps the parse."""
     env = dict(os.environ)
     runtime = warehouse.runtime_dir_of(working)
     env["MTM_DBT_PATH"] = str(working)
@@ -47,13 +53,19 @@ def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (InputError, exit 2); a working copy locked by another live process is one line (WarehouseBusy,
     exit 3: try again); never a traceback."""
     dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    project_dir = project.dbt_project_dir(warehouse.runtime_dir_of(working))  # the checkout's, or $MTM_FORMS_DIR's
+    cmd = [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_DIR)]
+    env = dbt_env(working)
+    env["MTM_DBT_PATH"] = working.name  # relative to the folder dbt runs in (cwd below)
+    shared = project.parse_state_file(working, project_dir)
+    project.restore_parse_state(shared, Path(env["DBT_TARGET_PATH"]))
     try:
-        result = subprocess.run(cmd, env=dbt_env(working), cwd=PROJECT_DIR, text=True,
+        result = subprocess.run(cmd, env=env, cwd=working.parent, text=True,
                                 capture_output=True, check=False, preexec_fn=_die_with_parent)
     except OSError as exc:
         raise InputError(f"dbt could not start ({exc.strerror or exc}); is the environment installed "
                          "(make setup)?", file=str(dbt)) from exc
+    project.save_parse_state(shared, Path(env["DBT_TARGET_PATH"]))
     if result.returncode != 0 and "Could not set lock on file" in result.stdout + result.stderr:
         raise WarehouseBusy("another process is writing the working copy (a load or build still "
                             "running); nothing was changed, try again when it is over", file=str(working))
@@ -82,7 +94,19 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
     if publish:
         from mtm.publish import publish as publisher
 
+        progress.step("publishing")
         publisher.publish(paths)
         progress.step(f"published {paths.published}")
+    reclaim(paths.working)
     return 0
+
+
+def reclaim(working: Path) -> None:
+    """After a successful build: rewrite the working copy compactly when it is mostly free space
+    (``mtm.publish.compact``), so it does not grow from build to build."""
+    from mtm.publish import compact
+
+    rewritten = compact.compact(working)
+    if rewritten is not None:
+        progress.step(f"compacted {working} to {rewritten.live_bytes / 1e6:,.0f} MB")
 

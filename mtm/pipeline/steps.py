@@ -76,13 +76,18 @@ class SampleLayout:
 
 
 def sample_round(round_id: int, out_dir: Path, *, seed: int = DEFAULT_SEED, fmt: Format = "xlsx",
-                 clean: bool = False, layout: SampleLayout | None = None) -> list[Path]:
-    """Generate a synthetic round and write its B2 and B1 exports into ``out_dir``; return them."""
+                 clean: bool = False, layout: SampleLayout | None = None,
+                 communities: int | None = None) -> list[Path]:
+    """Generate a synthetic round and write its B2 and B1 exports into ``out_dir``; return them.
+    ``communities``: round 3's number of communities (default 999, ``sample.scale``)."""
     if round_id < 1:
         raise InputError(f"--round must be a positive round number, got {round_id}")
-    progress.step(f"generating round {round_id} (seed {seed}{', clean' if clean else ''})")
+    if communities is not None and communities < 1:
+        raise InputError(f"--communities must be a positive number, got {communities}")
+    size = f", {communities:,} communities" if communities else ""
+    progress.step(f"generating round {round_id} (seed {seed}{size}{', clean' if clean else ''})")
     written = []
-    for form, sheets in generate_round(round_id, seed=seed, clean=clean).items():
+    for form, sheets in generate_round(round_id, seed=seed, clean=clean, communities=communities).items():
         export_layout = (layout or SampleLayout()).of_form(form)
         if not export_layout.is_default_sample:
             sheets = relayout(form, sheets, export_layout)

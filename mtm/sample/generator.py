@@ -18,7 +18,8 @@ import pandas as pd
 
 from mtm.core import forms
 from mtm.core.errors import InputError
-from mtm.sample import messes
+from mtm.sample import messes, scale
+from mtm.sample.calibration import ROUND3
 from mtm.sample.continuity import truth_for_round
 from mtm.sample.submissions import (
     B1,
@@ -38,39 +39,10 @@ from mtm.sample.truth import Answers, RoundTruth
 DEFAULT_SEED = 20240401
 # --------------------------------------------------------------------------- columns
 
-def _sheet_key(form: str, sheet: str) -> str:
-    return forms.MAIN if sheet == forms.MAIN else sheet
-
-
 def sheet_columns(form: str, sheet: str, years: tuple[int, ...]) -> list[str]:
-    """The column paths of a sheet for a round whose per-year fields cover ``years``.
-
-    Same as ``loaders.forms.sheet_columns`` for a round of settings.csv; a year the form has no
-    field for yet (a later round) gets its field named like the section's others.
-    """
-    key = _sheet_key(form, sheet)
-    choices = forms.choices(form)
-    cols: list[str] = []
-    done_sections: set[str] = set()
-    for q in forms.questions(form):
-        if q.sheet != key:
-            continue
-        py = q.per_year
-        if py:
-            section, _ = py
-            if section in done_sections:
-                continue
-            done_sections.add(section)
-            prefix = q.path.rsplit("/", 1)[0]
-            cols += [f"{prefix}/{section}_n_{y}" for y in years]
-            continue
-        cols.append(q.path)
-        if q.base_type == "geopoint":
-            prefix = q.path.rsplit("/", 1)[0] + "/" if "/" in q.path else ""
-            cols += [f"{prefix}_{q.name}_{part}" for part in forms.GEOPOINT_PARTS]
-        elif q.base_type == "select_multiple" and q.list_name:
-            cols += [f"{q.path}/{c.name}" for c in choices.get(q.list_name, [])]
-    return cols + list(forms.MAIN_METADATA if key == forms.MAIN else forms.REPEAT_METADATA)
+    """The column paths of a sheet for a round whose per-year fields cover ``years``
+    (``forms.columns_for_years``: a year the form has no field for yet is named like the others)."""
+    return forms.columns_for_years(form, sheet, years)
 
 
 def main_sheet_name(form: str, round_id: int) -> str:
@@ -222,14 +194,17 @@ def _frame(rows: list[dict[str, object]], columns: list[str], personal: set[str]
 
 def generate_round(round_id: int, seed: int = DEFAULT_SEED, clean: bool = False,
                    reference_years: list[int] | None = None,
-                   internal_reference_year: int | None = None) -> dict[str, dict[str, pd.DataFrame]]:
+                   internal_reference_year: int | None = None,
+                   communities: int | None = None) -> dict[str, dict[str, pd.DataFrame]]:
     """The B2 and B1 exports of a synthetic round: form -> sheet name -> DataFrame (Kobo columns).
 
     ``reference_years`` and ``internal_reference_year`` default to the round's row of
     ``forms/bma/settings.csv``. Round 3 is calibrated; other rounds are derived from round 3
     community by community (``sample.continuity``). Deterministic for a seed. ``clean=False`` (default) adds the
     messes of real exports (``sample.messes``); they do not change any figure once the rules of
-    ``docs/cleaning-rules.md`` are applied.
+    ``docs/cleaning-rules.md`` are applied. ``communities``: round 3 assesses that many communities
+    (the others about as many), the round's answers repeated over new communities of the same rayons
+    (``sample.scale``); the published figures then hold for the first 999 only.
     """
     years, iry = round_years(round_id, reference_years, internal_reference_year)
     truth = truth_for_round(round_id, seed, years, iry)
@@ -240,7 +215,10 @@ def generate_round(round_id: int, seed: int = DEFAULT_SEED, clean: bool = False,
         mrng = np.random.default_rng([seed, round_id, 99])
         messes.apply_b2(b2, truth, mrng)
         messes.apply_b1(b1, truth, mrng)
-    return {
+    frames = {
         B2: to_frames(b2, round_id, years, rng, with_personal=not clean),
         B1: to_frames(b1, round_id, years, rng, with_personal=not clean),
     }
+    if communities is not None and communities != ROUND3.communities:
+        frames = scale.scale_round(frames, round_id, communities, truth.master, seed)
+    return frames
