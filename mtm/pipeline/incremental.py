@@ -1,0 +1,170 @@
+"""Which rounds a build must rebuild (docs/architecture.md, "Incremental builds").
+
+After dbt succeeds, ``mtm build`` records in the working copy (``meta.build_state``) what that build
+was made from: per round, its ``loaded`` loads (ids and forms); the gap workbooks' loads; and a
+fingerprint of everything else dbt's result depends on (the dbt project's files, seeds included;
+dbt's and DuckDB's versions; the columns of the raw relations). The next build compares them with
+the load log now:
+
+- fingerprint different, no record (first build, or a working copy built before this), or
+  ``--full-refresh``: every model is rebuilt (``dbt build --full-refresh``);
+- otherwise the rounds whose loads differ (a new round, a new file superseding a round's load, a
+  reload, a round whose loads are gone) are written to ``meta.build_rounds``, and the incremental
+  models delete and insert only those (``macros/portable/by_round.sql``);
+- nothing different: dbt is not run at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from mtm.core.errors import WarehouseBusy
+from mtm.core.paths import PROJECT_DIR
+
+STATE_TABLE = "meta.build_state"
+PLAN_TABLE = "meta.build_rounds"
+# what dbt's result depends on besides the loads (followed through links: seeds/rounds.csv)
+PROJECT_PARTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "profiles.yml", "packages.yml")
+FINGERPRINT = "fingerprint"
+GAPS = "gaps"
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What a build rebuilds, and the state to record once dbt has succeeded."""
+
+    full_refresh: bool
+    reason: str
+    changed_rounds: tuple[int, ...] = ()
+    gaps_changed: bool = False
+    state: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing changed since the last successful build: dbt need not run."""
+        return not self.full_refresh and not self.changed_rounds and not self.gaps_changed
+
+    def describe(self) -> str:
+        if self.full_refresh:
+            return f"full: {self.reason}"
+        if self.up_to_date:
+            return "no load changed since the last build"
+        parts = []
+        if self.changed_rounds:
+            parts.append("rounds " + ", ".join(map(str, self.changed_rounds)))
+        if self.gaps_changed:
+            parts.append("gap workbooks")
+        return "incremental: " + " and ".join(parts)
+
+
+def _connect(working: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(working))
+    except duckdb.IOException as exc:
+        raise WarehouseBusy("another process is writing the working copy (a load or build still running); "
+                            "nothing was changed, try again when it is over", file=str(working)) from exc
+
+
+def _project_files() -> list[Path]:
+    files: list[Path] = []
+    for part in PROJECT_PARTS:
+        path = PROJECT_DIR / part
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(files)
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A hash of everything besides the loads that dbt's result depends on."""
+    digest = hashlib.sha256()
+    for path in _project_files():
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for package in ("dbt-core", "dbt-duckdb"):
+        digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
+    digest.update(f"duckdb={duckdb.__version__}\0".encode())
+    columns = con.execute(
+        "select table_name, column_name, data_type from information_schema.columns"
+        " where table_schema = 'raw' and table_catalog = current_database()"
+        " order by table_name, ordinal_position").fetchall()
+    digest.update(json.dumps(columns).encode())
+    return digest.hexdigest()
+
+
+def load_signatures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Per round (``round:<n>``) and for the gap workbooks (``gaps``): its landed loads, as text."""
+    try:
+        rows = con.execute(
+            "select round_id, string_agg(form || ':' || load_id, ',' order by form, load_id)"
+            " from raw.load_log where status = 'loaded' group by round_id").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    return {(GAPS if round_id is None else f"round:{int(round_id)}"): loads for round_id, loads in rows}
+
+
+def recorded_state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The state the last successful build recorded (empty when none)."""
+    try:
+        return dict(con.execute(f"select key, value from {STATE_TABLE}").fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def plan(working: Path, *, full_refresh: bool = False) -> BuildPlan:
+    """Compare the working copy's loads with the last successful build's record."""
+    con = _connect(working)
+    try:
+        state = load_signatures(con)
+        state[FINGERPRINT] = fingerprint(con)
+        before = recorded_state(con)
+    finally:
+        con.close()
+    if full_refresh:
+        return BuildPlan(True, "--full-refresh", state=state)
+    if not before:
+        return BuildPlan(True, "no record of a previous build", state=state)
+    if before.get(FINGERPRINT) != state[FINGERPRINT]:
+        return BuildPlan(True, "the dbt project, seeds, raw columns or dbt changed since the last build",
+                         state=state)
+    keys = {k for k in (*state, *before) if k.startswith("round:")}
+    changed = tuple(sorted(int(k.split(":")[1]) for k in keys if state.get(k) != before.get(k)))
+    return BuildPlan(False, "", changed, state.get(GAPS) != before.get(GAPS), state)
+
+
+def write_plan(working: Path, build_plan: BuildPlan) -> None:
+    """Before dbt: the rounds to rebuild in ``meta.build_rounds`` (none for a full refresh, where
+    the incremental models rebuild every round)."""
+    con = _connect(working)
+    try:
+        con.execute("create schema if not exists meta")
+        con.execute(f"drop table if exists {PLAN_TABLE}")
+        if not build_plan.full_refresh:
+            con.execute(f"create table {PLAN_TABLE} (round_id integer)")
+            if build_plan.changed_rounds:
+                con.executemany(f"insert into {PLAN_TABLE} values (?)", [[r] for r in build_plan.changed_rounds])
+    finally:
+        con.close()
+
+
+def finish(working: Path, build_plan: BuildPlan | None) -> None:
+    """After dbt: drop the plan; when dbt succeeded (``build_plan`` given), record its state."""
+    con = _connect(working)
+    try:
+        con.execute("begin transaction")
+        con.execute("create schema if not exists meta")
+        con.execute(f"drop table if exists {PLAN_TABLE}")
+        if build_plan is not None:
+            con.execute(f"create or replace table {STATE_TABLE} (key varchar, value varchar)")
+            con.executemany(f"insert into {STATE_TABLE} values (?, ?)", sorted(build_plan.state.items()))
+        con.execute("commit")
+    finally:
+        con.close()
+
