@@ -28,8 +28,8 @@
 
 {#- The plan table `mtm build` writes before dbt runs (`meta.build_rounds`, one row per round to
     rebuild), or none when there is none. -#}
-{% macro build_plan_relation() -%}
-    {{ return(adapter.get_relation(database=this.database, schema='meta', identifier='build_rounds')) }}
+{% macro build_plan_relation(database=none) -%}
+    {{ return(adapter.get_relation(database=database or this.database, schema='meta', identifier='build_rounds')) }}
 {%- endmacro %}
 
 {% macro rounds_to_rebuild(plan, scope, relation) -%}
@@ -70,4 +70,29 @@
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#- dbt's tests read the model under test through `get_where_subquery` (its `where` config). In an
+    incremental build a test of an incremental model reads only the rounds rebuilt when it checks
+    rows one at a time (not_null, accepted_values, relationships) or a grain that includes the
+    round (unique_grain with round_id): the other rounds' rows have not changed since the build
+    that tested them. Every other test reads the whole model. -#}
+{% macro duckdb__get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- set conditions = [where] if where else [] -%}
+    {%- set test = model.get('test_metadata') or {} -%}
+    {%- set attached = graph.nodes.get(model.get('attached_node')) if execute and model.get('attached_node') else none -%}
+    {%- set by_row = test.get('name') in ('not_null', 'accepted_values', 'relationships') -%}
+    {%- set by_round = test.get('name') == 'unique_grain' and 'round_id' in (test.get('kwargs', {}).get('columns') or []) -%}
+    {%- if attached and attached.config.materialized == 'incremental' and (by_row or by_round) -%}
+        {%- set plan = mtm.build_plan_relation(relation.database) -%}
+        {%- if plan is not none -%}
+            {%- do conditions.append('round_id in (select round_id from ' ~ plan ~ ')') -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {{ return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -32,6 +33,7 @@ class GateOutcome:
     warnings: list[str] = field(default_factory=list)
     results: list[CheckResult] = field(default_factory=list)
     data_docs: Path | None = None
+    checked_rounds: list[int] = field(default_factory=list)  # the others' stored results were kept
 
 
 def _rounds(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -76,11 +78,11 @@ def _error(check: registry.Check, message: str) -> CheckResult:
 
 
 def _blocking(con: duckdb.DuckDBPyConnection, context: object, check: registry.Check,
-              rounds: list[int]) -> list[CheckResult]:
+              rounds: list[int], scoped: bool) -> list[CheckResult]:
     from mtm.checks import gx_context
 
     try:
-        frame = frames.frame(con, check)
+        frame = frames.frame(con, check, rounds if scoped and not check.reconcile_only else None)
     except duckdb.Error as exc:
         return [_error(check, f"could not compute the frame: {str(exc).splitlines()[0]}")]
     frame = frame.reset_index(drop=True)
@@ -94,9 +96,9 @@ def _blocking(con: duckdb.DuckDBPyConnection, context: object, check: registry.C
 
 
 def _warning(con: duckdb.DuckDBPyConnection, check: registry.Check,
-             rounds: list[int]) -> list[CheckResult]:
+             rounds: list[int], scoped: bool) -> list[CheckResult]:
     try:
-        found = frames.frame(con, check)
+        found = frames.frame(con, check, rounds if scoped else None)
     except duckdb.Error as exc:
         return [_error(check, f"could not compute the warning: {str(exc).splitlines()[0]}")]
     found = found.reset_index(drop=True)
@@ -108,24 +110,51 @@ def _warning(con: duckdb.DuckDBPyConnection, check: registry.Check,
     return results
 
 
+def rounds_to_check(changed: set[int], rounds: list[int]) -> list[int]:
+    """The rounds whose results a scoped gate recomputes: the changed ones and, for the checks
+    across consecutive rounds (population jumps), the next round after each (also after a round
+    that is gone)."""
+    scope = set(changed) & set(rounds)
+    for round_id in changed:
+        later = [r for r in rounds if r > round_id]
+        if later:
+            scope.add(later[0])
+    return sorted(scope)
+
+
 def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
-             context_root: Path | None = None, data_docs: bool = True) -> GateOutcome:
+             context_root: Path | None = None, data_docs: bool = True,
+             changed_rounds: set[int] | None = None) -> GateOutcome:
     """Run every active check on the working warehouse and store the results in it.
 
     ``context_root`` is the GX project root (default ``expectations/``); tests pass a copy.
+    ``changed_rounds``: only the rounds that changed since the last gate run (its stored results
+    are valid for the others; ``mtm build`` knows which) are checked, with the next round of each;
+    the stored results of every other round are kept. None: every round.
     """
-    from mtm.checks import gx_context
-
-    context = gx_context.get_context(context_root or gx_context.PROJECT_ROOT)
     run_at = datetime.now(UTC).replace(tzinfo=None)
     outcome = GateOutcome(run_id=uuid.uuid4().hex[:12])
     with duckdb.connect(str(working_db_path)) as con:
         rounds = _rounds(con)
-        for check in registry.active_checks(reconcile=reconcile):
-            if check.severity == "blocking":
-                outcome.results.extend(_blocking(con, context, check, rounds))
-            else:
-                outcome.results.extend(_warning(con, check, rounds))
+        scoped = changed_rounds is not None and store.reusable(con)
+        checked = rounds_to_check(changed_rounds or set(), rounds) if scoped else rounds
+        kept = sorted(set(rounds) - set(checked)) if scoped else []
+        outcome.checked_rounds = checked
+        context: Any = None
+        if scoped and not checked:
+            progress.step("quality gate: no round changed since the last gate run; its results stand")
+        else:
+            from mtm.checks import gx_context
+
+            context = gx_context.get_context(context_root or gx_context.PROJECT_ROOT)
+            for check in registry.active_checks(reconcile=reconcile):
+                if check.severity == "blocking":
+                    outcome.results.extend(_blocking(con, context, check, checked, scoped))
+                else:
+                    outcome.results.extend(_warning(con, check, checked, scoped))
+        rerun = {r.check_name for r in outcome.results if r.round_id not in checked}  # reconciliation
+        outcome.results.extend(store.kept_results(
+            con, kept, [c.name for c in registry.active_checks(reconcile=reconcile) if c.name not in rerun]))
         store.write(con, outcome.run_id, run_at, reconcile, outcome.results)
     for result in outcome.results:
         failed = result.status in ("fail", "error")
@@ -133,7 +162,7 @@ def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
             outcome.blocking_failed.append(result.check_name)
         if result.severity == "warning" and result.status != "pass" and result.check_name not in outcome.warnings:
             outcome.warnings.append(result.check_name)
-    if data_docs:
+    if data_docs and context is not None:
         sites = context.build_data_docs()
         local = sites.get("local_site") if isinstance(sites, dict) else None
         outcome.data_docs = Path(local.removeprefix("file://")) if local else None

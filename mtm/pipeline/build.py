@@ -85,14 +85,16 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
     """Build the working copy, run the gate, publish on success. Returns the exit code."""
     if not paths.working.exists():
         raise InputError("nothing loaded yet: run `mtm load` first", file=str(paths.working))
-    run_dbt_build(paths.working, full_refresh=full_refresh)
+    plan = run_dbt_build(paths.working, full_refresh=full_refresh)
     from mtm.checks import gate  # imported late: Great Expectations takes seconds to import
 
     progress.step("quality gate")
     from mtm.checks import gx_context
 
     gx_root = gx_context.copy_context(paths.runtime_dir / "gx")  # results beside the warehouse
-    outcome = gate.run_gate(paths.working, reconcile=reconcile, context_root=gx_root)
+    changed = incremental.gate_scope(paths.working, plan, reconcile=reconcile)
+    outcome = gate.run_gate(paths.working, reconcile=reconcile, context_root=gx_root, changed_rounds=changed)
+    incremental.record_gate(paths.working, plan, reconcile=reconcile)
     if outcome.blocking_failed:
         names = ", ".join(outcome.blocking_failed)
         raise QualityGateFailed(f"{names}; the published warehouse is unchanged")

@@ -6,6 +6,8 @@ fingerprint of everything else dbt's result depends on (the dbt project's files,
 dbt's and DuckDB's versions; the columns of the raw relations). The next build compares them with
 the load log now:
 
+The registry (``seeds/rounds.csv``) counts per round: registering round N changes round N only.
+
 - fingerprint different, no record (first build, or a working copy built before this), or
   ``--full-refresh``: every model is rebuilt (``dbt build --full-refresh``);
 - otherwise the rounds whose loads differ (a new round, a new file superseding a round's load, a
@@ -16,6 +18,7 @@ the load log now:
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.metadata
 import json
@@ -31,8 +34,14 @@ STATE_TABLE = "meta.build_state"
 PLAN_TABLE = "meta.build_rounds"
 # what dbt's result depends on besides the loads (followed through links: seeds/rounds.csv)
 PROJECT_PARTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "profiles.yml", "packages.yml")
+# the round registry (a link to forms/bma/settings.csv): each round's rows are part of its signature,
+# so registering round N rebuilds round N only (models join the registry by round)
+REGISTRY = PROJECT_DIR / "seeds" / "rounds.csv"
 FINGERPRINT = "fingerprint"
 GAPS = "gaps"
+GATE_STATE_TABLE = "meta.gate_state"
+# what the gate's results depend on besides the dbt build
+GATE_PARTS = ("expectations", "mtm/checks")
 
 
 @dataclass(frozen=True)
@@ -71,23 +80,30 @@ def _connect(working: Path) -> duckdb.DuckDBPyConnection:
                             "nothing was changed, try again when it is over", file=str(working)) from exc
 
 
-def _project_files() -> list[Path]:
+def _project_files(parts: tuple[str, ...]) -> list[Path]:
     files: list[Path] = []
-    for part in PROJECT_PARTS:
+    for part in parts:
         path = PROJECT_DIR / part
         if path.is_file():
             files.append(path)
         elif path.is_dir():
-            files.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            files.extend(p for p in path.rglob("*") if p.is_file()
+                         and not {"__pycache__", "uncommitted"} & set(p.relative_to(path).parts))
     return sorted(files)
+
+
+def _hash_files(digest: hashlib._Hash, parts: tuple[str, ...]) -> None:
+    for path in _project_files(parts):
+        if path == REGISTRY:  # per round, in the round's signature
+            continue
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """A hash of everything besides the loads that dbt's result depends on."""
     digest = hashlib.sha256()
-    for path in _project_files():
-        digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    _hash_files(digest, PROJECT_PARTS)
     for package in ("dbt-core", "dbt-duckdb"):
         digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
     digest.update(f"duckdb={duckdb.__version__}\0".encode())
@@ -99,15 +115,30 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return digest.hexdigest()
 
 
+def _registry_rows() -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    with open(REGISTRY, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rows.setdefault(f"round:{int(row['round'])}", []).append(json.dumps(row, sort_keys=True))
+    return rows
+
+
 def load_signatures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Per round (``round:<n>``) and for the gap workbooks (``gaps``): its landed loads, as text."""
+    """Per round (``round:<n>``): its landed loads and its rows of the registry; for the gap
+    workbooks (``gaps``): their landed loads. As text."""
     try:
         rows = con.execute(
             "select round_id, string_agg(form || ':' || load_id, ',' order by form, load_id)"
             " from raw.load_log where status = 'loaded' group by round_id").fetchall()
     except duckdb.CatalogException:
-        return {}
-    return {(GAPS if round_id is None else f"round:{int(round_id)}"): loads for round_id, loads in rows}
+        rows = []
+    loads = {(GAPS if round_id is None else f"round:{int(round_id)}"): text for round_id, text in rows}
+    registry = _registry_rows()
+    signatures = {key: json.dumps({"loads": loads.get(key), "registry": sorted(registry.get(key, []))})
+                  for key in {*registry, *loads} if key != GAPS}
+    if GAPS in loads:
+        signatures[GAPS] = loads[GAPS]
+    return signatures
 
 
 def recorded_state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -168,3 +199,43 @@ def finish(working: Path, build_plan: BuildPlan | None) -> None:
     finally:
         con.close()
 
+
+
+def _gate_state(build_plan: BuildPlan, reconcile: bool) -> dict[str, str]:
+    digest = hashlib.sha256(f"{build_plan.state.get(FINGERPRINT)}\0reconcile={reconcile}\0".encode())
+    _hash_files(digest, GATE_PARTS)
+    return {**build_plan.state, FINGERPRINT: digest.hexdigest()}
+
+
+def gate_scope(working: Path, build_plan: BuildPlan, *, reconcile: bool) -> set[int] | None:
+    """The rounds whose loads changed since the last completed gate run (its stored results stand
+    for the others); None: check every round (no such run, a full rebuild, or the checks, the
+    expectations, the dbt project or ``--reconcile`` changed)."""
+    if build_plan.full_refresh:
+        return None
+    con = _connect(working)
+    try:
+        before = dict(con.execute(f"select key, value from {GATE_STATE_TABLE}").fetchall())
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+    now = _gate_state(build_plan, reconcile)
+    if before.get(FINGERPRINT) != now[FINGERPRINT]:
+        return None
+    keys = {k for k in (*now, *before) if k.startswith("round:")}
+    return {int(k.split(":")[1]) for k in keys if now.get(k) != before.get(k)}
+
+
+def record_gate(working: Path, build_plan: BuildPlan, *, reconcile: bool) -> None:
+    """After a completed gate run (passed or not): the state its stored results describe."""
+    con = _connect(working)
+    try:
+        con.execute("begin transaction")
+        con.execute("create schema if not exists meta")
+        con.execute(f"create or replace table {GATE_STATE_TABLE} (key varchar, value varchar)")
+        con.executemany(f"insert into {GATE_STATE_TABLE} values (?, ?)",
+                        sorted(_gate_state(build_plan, reconcile).items()))
+        con.execute("commit")
+    finally:
+        con.close()

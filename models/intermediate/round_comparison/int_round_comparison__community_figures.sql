@@ -1,9 +1,7 @@
 {#- Each community's figure per round, population group and calendar year: the per-year counts of
     the three international groups, and the internal groups at their round's reference year.
     Only counted rows (valid submissions) are summed; `-99` answers are counted apart.
-    Its grain includes the round: incremental by round (macros/portable/by_round.sql). -#}
-{{ config(materialized='incremental' if target.type == 'duckdb' else 'table') }}
-
+    Its grain includes the round: incremental by round (dbt_project.yml). -#}
 with
 
 country_year_counts as (
