@@ -71,7 +71,7 @@ def run_dbt_build(working: Path, *, full_refresh: bool = False) -> incremental.B
     incremental.write_plan(working, plan)
     result = None
     try:
-        result = run_dbt(working, "build", "--quiet", "--no-use-colors", *(["--full-refresh"] if plan.full_refresh else []))
+        result = run_dbt(working, "build", "--quiet", "--no-use-colors", *plan.dbt_arguments())
     finally:
         incremental.finish(working, plan if result is not None and result.returncode == 0 else None)
     if result.returncode != 0:

@@ -38,6 +38,7 @@ PROJECT_PARTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "p
 # so registering round N rebuilds round N only (models join the registry by round)
 REGISTRY = PROJECT_DIR / "seeds" / "rounds.csv"
 FINGERPRINT = "fingerprint"
+REGISTRY_KEY = "registry"
 GAPS = "gaps"
 GATE_STATE_TABLE = "meta.gate_state"
 # what the gate's results depend on besides the dbt build
@@ -52,12 +53,21 @@ class BuildPlan:
     reason: str
     changed_rounds: tuple[int, ...] = ()
     gaps_changed: bool = False
+    registry_changed: bool = False
     state: dict[str, str] = field(default_factory=dict)
+
+    def dbt_arguments(self) -> list[str]:
+        """``--full-refresh``, or what an incremental build leaves out: the unit tests (the model
+        code is the one the last build tested) and, unless the registry changed, the seeds (the
+        other seeds are in the fingerprint: unchanged)."""
+        if self.full_refresh:
+            return ["--full-refresh"]
+        return ["--exclude", "resource_type:unit_test", *([] if self.registry_changed else ["resource_type:seed"])]
 
     @property
     def up_to_date(self) -> bool:
         """Nothing changed since the last successful build: dbt need not run."""
-        return not self.full_refresh and not self.changed_rounds and not self.gaps_changed
+        return not (self.full_refresh or self.changed_rounds or self.gaps_changed or self.registry_changed)
 
     def describe(self) -> str:
         if self.full_refresh:
@@ -69,6 +79,8 @@ class BuildPlan:
             parts.append("rounds " + ", ".join(map(str, self.changed_rounds)))
         if self.gaps_changed:
             parts.append("gap workbooks")
+        if self.registry_changed:
+            parts.append("round registry")
         return "incremental: " + " and ".join(parts)
 
 
@@ -138,6 +150,7 @@ def load_signatures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
                   for key in {*registry, *loads} if key != GAPS}
     if GAPS in loads:
         signatures[GAPS] = loads[GAPS]
+    signatures[REGISTRY_KEY] = hashlib.sha256(REGISTRY.read_bytes()).hexdigest()
     return signatures
 
 
@@ -167,7 +180,8 @@ def plan(working: Path, *, full_refresh: bool = False) -> BuildPlan:
                          state=state)
     keys = {k for k in (*state, *before) if k.startswith("round:")}
     changed = tuple(sorted(int(k.split(":")[1]) for k in keys if state.get(k) != before.get(k)))
-    return BuildPlan(False, "", changed, state.get(GAPS) != before.get(GAPS), state)
+    return BuildPlan(False, "", changed, state.get(GAPS) != before.get(GAPS),
+                     state.get(REGISTRY_KEY) != before.get(REGISTRY_KEY), state)
 
 
 def write_plan(working: Path, build_plan: BuildPlan) -> None:
