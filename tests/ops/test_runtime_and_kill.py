@@ -71,7 +71,8 @@ def test_a_killed_build_leaves_no_dbt_and_the_next_build_and_run_time_files_are_
     before_rows = published_rows(paths)
     before = git_status()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "MTM_WAREHOUSE"))}
-    proc = subprocess.Popen([sys.executable, "-m", "mtm.cli", "--quiet", "build", "--warehouse",
+    # --full-refresh: nothing changed in the copy, and an incremental build would not start dbt
+    proc = subprocess.Popen([sys.executable, "-m", "mtm.cli", "--quiet", "build", "--full-refresh", "--warehouse",
                              str(paths.published)], cwd=PROJECT_DIR, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -88,7 +89,7 @@ def test_a_killed_build_leaves_no_dbt_and_the_next_build_and_run_time_files_are_
         time.sleep(0.1)
     assert not any(is_alive(p) for p in dbt), "dbt outlived the killed mtm build"
     assert published_rows(paths) == before_rows  # readers still see the previous data
-    result = subprocess.run([sys.executable, "-m", "mtm.cli", "--quiet", "build", "--warehouse",
+    result = subprocess.run([sys.executable, "-m", "mtm.cli", "--quiet", "build", "--full-refresh", "--warehouse",
                              str(paths.published)], cwd=PROJECT_DIR, env=env, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
