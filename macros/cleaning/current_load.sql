@@ -10,7 +10,9 @@
     from {{ mtm.landed_sheet(relation) }}
     where _load_id in (
         select load_id from {{ ref('stg_kobo__load_log') }}
-        where is_current
+        where
+            is_current
+            and {{ mtm.in_rounds_to_rebuild('round_id') }}
     )
 {%- endmacro %}
 

@@ -11,6 +11,7 @@ with
 parents as (
 
     select * from {{ ref(parent_model) }}
+    where {{ mtm.in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -6,9 +6,11 @@
     digits:    only keys made of digits (per-year fields), cast to integer
     keep:      columns copied from the relation
     constants: {column: SQL expression} added to every select
-    Rows whose answer is `missing` are left out: an empty cell is no answer. -#}
+    Rows whose answer is `missing` are left out: an empty cell is no answer. In an incremental
+    build only the rounds to rebuild are read (`relation` has `round_id`; macros/portable/by_round.sql). -#}
 {% macro unpivot_answers(relation, prefix, key_column, keep, constants={}, digits=false) -%}
     {%- set names = mtm.relation_column_names(relation) -%}
+    {%- set in_rounds = mtm.in_rounds_to_rebuild('round_id') -%}
     {%- set fields = [] -%}
     {%- for found in mtm.columns_with_prefix(names, prefix, ending='_status', digits=digits) -%}
         {%- if (prefix ~ found.key ~ '_raw') in names -%}
@@ -47,7 +49,7 @@
         {{ prefix ~ key }}_status as answer_status,
         {{ prefix ~ key }}_raw as answer_raw
     from {{ relation }}
-    where {{ prefix ~ key }}_status != 'missing'
+    where {{ prefix ~ key }}_status != 'missing' and {{ in_rounds }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

@@ -49,10 +49,12 @@ def relation(check_name: str) -> str:
     return f"{SCHEMA}.qc_{check_name}"
 
 
-def frame(fetch: Fetch, check: Check) -> pd.DataFrame:
-    """The rows of one check, in its order (a warning's: every row is one to report)."""
+def frame(fetch: Fetch, check: Check, rounds: list[int] | None = None) -> pd.DataFrame:
+    """The rows of one check, in its order (a warning's: every row is one to report); with
+    ``rounds``, only the rows of those rounds (the engine filters; only they reach Python)."""
     order = ", ".join(check.order_by)
-    rows = fetch(f"select * from {relation(check.name)} order by {order}")
+    where = "" if rounds is None else f" where round_id in ({', '.join(str(int(r)) for r in rounds) or 'null'})"
+    rows = fetch(f"select * from {relation(check.name)}{where} order by {order}")
     if check.name == "reconcile_published_figures":
         return reconcile.with_published_rounding(rows)
     return rows

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -25,6 +26,7 @@ import pandas as pd
 from mtm.checks import frames, registry, store
 from mtm.checks.store import CheckResult, OffendingRow
 from mtm.core import progress
+from mtm.core.errors import WarehouseBusy
 
 
 @dataclass
@@ -36,6 +38,7 @@ class GateOutcome:
     warnings: list[str] = field(default_factory=list)
     results: list[CheckResult] = field(default_factory=list)
     data_docs: Path | None = None
+    checked_rounds: list[int] = field(default_factory=list)  # the others' stored results were kept
 
 
 def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, list[str]],
@@ -68,11 +71,11 @@ def _error(check: registry.Check, message: str) -> CheckResult:
 
 
 def _blocking(fetch: frames.Fetch, context: object, check: registry.Check,
-              rounds: list[int], parameters: dict[str, object]) -> list[CheckResult]:
+              rounds: list[int], parameters: dict[str, object], scoped: bool) -> list[CheckResult]:
     from mtm.checks import gx_context
 
     try:
-        frame = frames.frame(fetch, check)
+        frame = frames.frame(fetch, check, rounds if scoped and not check.reconcile_only else None)
     except frames.FetchError as exc:
         return [_error(check, f"could not compute the frame: {exc}")]
     frame = frame.reset_index(drop=True)
@@ -85,9 +88,9 @@ def _blocking(fetch: frames.Fetch, context: object, check: registry.Check,
 
 
 def _warning(fetch: frames.Fetch, check: registry.Check,
-             rounds: list[int], assessed: dict[int, int]) -> list[CheckResult]:
+             rounds: list[int], assessed: dict[int, int], scoped: bool) -> list[CheckResult]:
     try:
-        found = frames.frame(fetch, check)
+        found = frames.frame(fetch, check, rounds if scoped else None)
     except frames.FetchError as exc:
         return [_error(check, f"could not compute the warning: {exc}")]
     found = found.reset_index(drop=True)
@@ -98,37 +101,72 @@ def _warning(fetch: frames.Fetch, check: registry.Check,
     return results
 
 
-def _check_all(fetch: frames.Fetch, context: object, reconcile: bool) -> list[CheckResult]:
-    """Every active check's results, its rows selected through ``fetch``."""
-    assessed = frames.communities_assessed(fetch)
-    # rounds with assessed communities (or, failing that, loaded)
-    rounds = sorted(assessed) if assessed else frames.loaded_rounds(fetch)
+def _check_all(fetch: frames.Fetch, context: object, reconcile: bool, rounds: list[int],
+               assessed: dict[int, int], scoped: bool) -> list[CheckResult]:
+    """Every active check's results for ``rounds``, its rows selected through ``fetch`` (only
+    those rounds' rows when ``scoped``)."""
     parameters: dict[str, object] = {"known_oblast_codes": frames.known_oblast_codes(fetch)}
     results: list[CheckResult] = []
     for check in registry.active_checks(reconcile=reconcile):
         if check.severity == "blocking":
-            results.extend(_blocking(fetch, context, check, rounds, parameters))
+            results.extend(_blocking(fetch, context, check, rounds, parameters, scoped))
         else:
-            results.extend(_warning(fetch, check, rounds, assessed))
+            results.extend(_warning(fetch, check, rounds, assessed, scoped))
     return results
+
+
+def rounds_to_check(changed: set[int], rounds: list[int]) -> list[int]:
+    """The rounds whose results a scoped gate recomputes: the changed ones and, for the checks
+    across consecutive rounds (population jumps), the next round after each (also after a round
+    that is gone)."""
+    scope = set(changed) & set(rounds)
+    for round_id in changed:
+        later = [r for r in rounds if r > round_id]
+        if later:
+            scope.add(later[0])
+    return sorted(scope)
 
 
 def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
              context_root: Path | None = None, data_docs: bool = True,
-             fetch: frames.Fetch | None = None) -> GateOutcome:
+             fetch: frames.Fetch | None = None, changed_rounds: set[int] | None = None) -> GateOutcome:
     """Run every active check on the working warehouse and store the results in it.
 
     ``context_root`` is the GX project root (default ``expectations/``); tests pass a copy.
     ``fetch``: select the checks' rows through it (another engine's build) instead of from
     ``working_db_path``, which then only receives the results.
+    ``changed_rounds``: only the rounds that changed since the last gate run (its stored results
+    are valid for the others; ``mtm build`` knows which) are checked, with the next round of each;
+    the stored results of every other round are kept. None: every round.
     """
-    from mtm.checks import gx_context
-
-    context = gx_context.get_context(context_root or gx_context.PROJECT_ROOT)
     run_at = datetime.now(UTC).replace(tzinfo=None)
     outcome = GateOutcome(run_id=uuid.uuid4().hex[:12])
-    with duckdb.connect(str(working_db_path)) as con:
-        outcome.results = _check_all(fetch or frames.duckdb_fetcher(con), context, reconcile)
+    try:
+        con = duckdb.connect(str(working_db_path))
+    except duckdb.IOException as exc:
+        raise WarehouseBusy("another process holds the working copy (a load or build still running); "
+                            "nothing was published, run `mtm build` again when it is over",
+                            file=str(working_db_path)) from exc
+    with con:
+        fetch = fetch or frames.duckdb_fetcher(con)
+        assessed = frames.communities_assessed(fetch)
+        # rounds with assessed communities (or, failing that, loaded)
+        rounds = sorted(assessed) if assessed else frames.loaded_rounds(fetch)
+        scoped = changed_rounds is not None and store.reusable(con)
+        checked = rounds_to_check(changed_rounds or set(), rounds) if scoped else rounds
+        kept = sorted(set(rounds) - set(checked)) if scoped else []
+        outcome.checked_rounds = checked
+        context: Any = None
+        if scoped and not checked:
+            progress.step("quality gate: no round changed since the last gate run; its results stand")
+        else:
+            from mtm.checks import gx_context
+
+            context = gx_context.get_context(context_root or gx_context.PROJECT_ROOT)
+            outcome.results = _check_all(fetch, context, reconcile, checked, assessed, scoped)
+        rerun = {r.check_name for r in outcome.results if r.round_id not in checked}  # reconciliation
+        active = [c.name for c in registry.active_checks(reconcile=reconcile) if c.name not in rerun]
+        outcome.results.extend(store.kept_results(con, kept, active))
         store.write(con, outcome.run_id, run_at, reconcile, outcome.results)
     for result in outcome.results:
         failed = result.status in ("fail", "error")
@@ -136,7 +174,7 @@ def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
             outcome.blocking_failed.append(result.check_name)
         if result.severity == "warning" and result.status != "pass" and result.check_name not in outcome.warnings:
             outcome.warnings.append(result.check_name)
-    if data_docs:
+    if data_docs and context is not None:
         sites = context.build_data_docs()
         local = sites.get("local_site") if isinstance(sites, dict) else None
         outcome.data_docs = Path(local.removeprefix("file://")) if local else None

@@ -139,3 +139,34 @@ def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime, reconci
         con.register("rows_frame", rows_frame)
         con.execute("insert into quality.offending_rows select * from rows_frame")
         con.unregister("rows_frame")
+
+
+def reusable(con: duckdb.DuckDBPyConnection) -> bool:
+    """The last run's results can stand for the rounds that did not change: they exist and every
+    check ran (no result without a round, none in error)."""
+    try:
+        rows = con.execute("select count(*), count(*) filter (where round_id is null or status = 'error')"
+                           " from quality.check_results").fetchall()
+    except duckdb.CatalogException:
+        return False
+    return bool(rows[0][0]) and not rows[0][1]
+
+
+def kept_results(con: duckdb.DuckDBPyConnection, rounds: list[int], check_names: list[str]) -> list[CheckResult]:
+    """The last run's results (with their offending rows) of ``rounds`` and ``check_names``: a gate
+    that checks only the changed rounds keeps them for the others."""
+    if not rounds or not check_names:
+        return []
+    wanted = "round_id in (select unnest(?)) and check_name in (select unnest(?))"
+    results = {(r[0], r[4]): CheckResult(check_name=r[0], severity=r[1], tool=r[2], title=r[3], round_id=r[4],
+                                         status=r[5], rows_checked=r[6], message=r[7])
+               for r in con.execute(
+                   "select check_name, severity, tool, title, round_id, status, rows_checked, message"
+                   f" from quality.check_results where {wanted} order by check_name, round_id",
+                   [rounds, check_names]).fetchall()}
+    for name, round_id, problem, row_json in con.execute(
+            f"select check_name, round_id, problem, row_json from quality.offending_rows where {wanted}"
+            " order by check_name, round_id, row_number", [rounds, check_names]).fetchall():
+        results[(name, round_id)].offending.append(OffendingRow(round_id=round_id, values=json.loads(row_json),
+                                                                problem=problem))
+    return list(results.values())

@@ -1,4 +1,4 @@
-"""`mtm build [--reconcile] [--no-publish] [--target duckdb|spark]`: dbt on the working copy, the
+"""`mtm build [--reconcile] [--no-publish] [--full-refresh] [--target duckdb|spark]`: dbt on the working copy, the
 quality gate, publish."""
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(seeds/published_round3_figures.csv; blocking)")
     parser.add_argument("--no-publish", action="store_true",
                         help="build and check the working copy only; leave the published file alone")
+    parser.add_argument("--full-refresh", action="store_true",
+                        help="rebuild every round and model from scratch (default: only the rounds whose "
+                             "loads changed since the last successful build)")
     parser.add_argument("--target", choices=("duckdb", "spark"), default="duckdb",
                         help="engine (a profiles.yml target): duckdb (default) or spark, which builds the "
                              "loads of the working copy on Spark (docs/spark.md)")
@@ -29,4 +32,5 @@ def run(args: argparse.Namespace) -> int:
 
         spark.build(options.paths(args), reconcile=args.reconcile, publish=not args.no_publish)
         return 0
-    return build.build(options.paths(args), reconcile=args.reconcile, publish=not args.no_publish)
+    return build.build(options.paths(args), reconcile=args.reconcile, publish=not args.no_publish,
+                       full_refresh=args.full_refresh)

@@ -15,7 +15,7 @@ from pathlib import Path
 from mtm.core import progress, warehouse
 from mtm.core.errors import InputError, QualityGateFailed, WarehouseBusy
 from mtm.core.paths import PROJECT_DIR
-from mtm.pipeline import project
+from mtm.pipeline import incremental, project
 
 
 def dbt_env(working: Path) -> dict[str, str]:
@@ -72,22 +72,41 @@ def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: bool = True) -> int:
-    """Build the working copy, run the gate, publish on success. Returns the exit code."""
-    if not paths.working.exists():
-        raise InputError("nothing loaded yet: run `mtm load` first", file=str(paths.working))
-    progress.step(f"dbt build on {paths.working}")
-    result = run_dbt(paths.working, "build", "--quiet", "--no-use-colors")
+def run_dbt_build(working: Path, *, full_refresh: bool = False) -> incremental.BuildPlan:
+    """dbt build of the rounds whose loads changed since the last successful build (every model
+    with ``full_refresh``, or when the project changed); nothing when no load changed."""
+    plan = incremental.plan(working, full_refresh=full_refresh)
+    if plan.up_to_date:
+        progress.step(f"dbt: {plan.describe()}; nothing to rebuild")
+        return plan
+    progress.step(f"dbt build on {working} ({plan.describe()})")
+    incremental.write_plan(working, plan)
+    result = None
+    try:
+        result = run_dbt(working, "build", "--quiet", "--no-use-colors", *plan.dbt_arguments())
+    finally:
+        incremental.finish(working, plan if result is not None and result.returncode == 0 else None)
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-6000:] + result.stderr[-3000:])
         raise QualityGateFailed("dbt build failed (models or dbt tests); the published warehouse is unchanged")
+    return plan
+
+
+def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: bool = True,
+          full_refresh: bool = False) -> int:
+    """Build the working copy, run the gate, publish on success. Returns the exit code."""
+    if not paths.working.exists():
+        raise InputError("nothing loaded yet: run `mtm load` first", file=str(paths.working))
+    plan = run_dbt_build(paths.working, full_refresh=full_refresh)
     from mtm.checks import gate  # imported late: Great Expectations takes seconds to import
 
     progress.step("quality gate")
     from mtm.checks import gx_context
 
     gx_root = gx_context.copy_context(paths.runtime_dir / "gx")  # results beside the warehouse
-    outcome = gate.run_gate(paths.working, reconcile=reconcile, context_root=gx_root)
+    changed = incremental.gate_scope(paths.working, plan, reconcile=reconcile)
+    outcome = gate.run_gate(paths.working, reconcile=reconcile, context_root=gx_root, changed_rounds=changed)
+    incremental.record_gate(paths.working, plan, reconcile=reconcile)
     if outcome.blocking_failed:
         names = ", ".join(outcome.blocking_failed)
         raise QualityGateFailed(f"{names}; the published warehouse is unchanged")

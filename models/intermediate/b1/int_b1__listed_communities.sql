@@ -8,7 +8,9 @@ with
 villages as (
 
     select * from {{ ref('stg_kobo__b1_villages') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
@@ -46,6 +48,7 @@ keyed as (
 assessed as (
 
     select * from {{ ref('int_b2__communities') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

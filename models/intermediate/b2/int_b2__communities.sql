@@ -5,14 +5,18 @@ with
 submissions as (
 
     select * from {{ ref('stg_kobo__b2_submissions') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
 key_informants as (
 
     select * from {{ ref('stg_kobo__b2_ki') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -7,6 +7,7 @@ with
 communities as (
 
     select * from {{ ref('int_b2__communities') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
@@ -19,14 +20,18 @@ groups as (
 country_year_counts as (
 
     select * from {{ ref('int_b2__country_year_counts') }}
-    where is_counted
+    where
+        is_counted
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
 internal_flows as (
 
     select * from {{ ref('int_b2__internal_flows') }}
-    where is_counted
+    where
+        is_counted
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

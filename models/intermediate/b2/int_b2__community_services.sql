@@ -9,13 +9,16 @@ with
 communities as (
 
     select * from {{ ref('int_b2__communities') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
 submissions as (
 
     select * from {{ ref('stg_kobo__b2_submissions') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -28,6 +28,7 @@ with
         is_valid as is_counted
 
     from {{ ref(sheet) }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 {% endfor %}

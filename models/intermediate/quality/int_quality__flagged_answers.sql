@@ -41,7 +41,9 @@ year_outside_round as (
         answer_raw
 
     from {{ ref('int_b2__country_year_counts') }}
-    where answer_status = 'year_outside_round'
+    where
+        answer_status = 'year_outside_round'
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -1,19 +1,24 @@
 {#- Each community's figure per round, population group and calendar year: the per-year counts of
     the three international groups, and the internal groups at their round's reference year.
-    Only counted rows (valid submissions) are summed; `-99` answers are counted apart. -#}
+    Only counted rows (valid submissions) are summed; `-99` answers are counted apart.
+    Its grain includes the round: incremental by round (dbt_project.yml). -#}
 with
 
 country_year_counts as (
 
     select * from {{ ref('int_b2__country_year_counts') }}
-    where is_counted
+    where
+        is_counted
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
 internal_flows as (
 
     select * from {{ ref('int_b2__internal_flows') }}
-    where is_counted
+    where
+        is_counted
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 communities as (
 
     select * from {{ ref('int_b2__communities') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

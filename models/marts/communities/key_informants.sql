@@ -3,7 +3,9 @@ with
 informants as (
 
     select * from {{ ref('stg_kobo__b2_ki') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

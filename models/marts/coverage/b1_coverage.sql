@@ -3,12 +3,14 @@ with
 listed as (
 
     select * from {{ ref('int_b1__listed_communities') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
 assessed as (
 
     select * from {{ ref('int_b2__communities') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
@@ -16,7 +18,9 @@ b1_rounds as (
 
     select distinct round_id
     from {{ ref('stg_kobo__b1_submissions') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 answers as (
 
     select * from {{ ref('int_b2__imw_stay') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
@@ -10,6 +11,7 @@ assessed_rounds as (
 
     select distinct round_id
     from {{ ref('int_b2__communities') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

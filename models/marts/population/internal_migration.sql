@@ -3,7 +3,9 @@ with
 flows as (
 
     select * from {{ ref('int_b2__internal_flows') }}
-    where is_counted
+    where
+        is_counted
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
@@ -16,7 +18,9 @@ registry as (
 national as (
 
     select * from {{ ref('national_population') }}
-    where population_group in ('internal_migrants', 'internal_out_migrants')
+    where
+        population_group in ('internal_migrants', 'internal_out_migrants')
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -3,7 +3,9 @@ with
 answers as (
 
     select * from {{ ref('int_b2__reason_answers') }}
-    where answer_kind = 'persons'
+    where
+        answer_kind = 'persons'
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 community_populations as (
 
     select * from {{ ref('int_b2__community_populations') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -3,7 +3,9 @@ with
 counts as (
 
     select * from {{ ref('int_b2__country_year_counts') }}
-    where is_counted
+    where
+        is_counted
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -3,7 +3,9 @@ with
 counts as (
 
     select * from {{ ref('int_b2__country_year_counts') }}
-    where is_counted
+    where
+        is_counted
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
@@ -24,6 +26,7 @@ assessed_rounds as (
 
     select distinct round_id
     from {{ ref('int_b2__communities') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

@@ -1,3 +1,6 @@
+{#- Grain: the free text, not the round: a full table. -#}
+{{ config(materialized='table') }}
+
 with
 
 resolutions as (

@@ -3,6 +3,7 @@ with
 flagged as (
 
     select * from {{ ref('int_quality__flagged_answers') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

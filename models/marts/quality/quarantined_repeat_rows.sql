@@ -3,6 +3,7 @@ with
 orphans as (
 
     select * from {{ ref('stg_kobo__orphan_repeat_rows') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

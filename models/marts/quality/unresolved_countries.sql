@@ -3,7 +3,9 @@ with
 counts as (
 
     select * from {{ ref('int_b2__country_year_counts') }}
-    where country_resolution not in ('choice', 'other: exact', 'other: fuzzy', 'other: token')
+    where
+        country_resolution not in ('choice', 'other: exact', 'other: fuzzy', 'other: token')
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

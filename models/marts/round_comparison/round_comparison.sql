@@ -26,6 +26,7 @@ figures as (
 pairs as (
 
     select * from {{ ref('int_round_comparison__round_pairs') }}
+    where {{ in_rounds_to_rebuild('round_id', 'pair') }}
 
 ),
 

@@ -6,6 +6,7 @@ with
 pairs as (
 
     select * from {{ ref('int_round_comparison__round_pairs') }}
+    where {{ in_rounds_to_rebuild('round_id', 'pair') }}
 
 ),
 

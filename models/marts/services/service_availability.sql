@@ -3,6 +3,7 @@ with
 community_services as (
 
     select * from {{ ref('int_b2__community_services') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

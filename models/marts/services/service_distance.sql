@@ -5,7 +5,9 @@ with
 community_services as (
 
     select * from {{ ref('int_b2__community_services') }}
-    where availability = 'no'
+    where
+        availability = 'no'
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 
@@ -16,6 +18,7 @@ round_services as (
         service_code
 
     from {{ ref('int_b2__community_services') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

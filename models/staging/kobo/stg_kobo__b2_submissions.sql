@@ -7,6 +7,7 @@ with
 main_rows as (
 
     select * from {{ ref('stg_kobo__b2_main') }}
+    where {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 

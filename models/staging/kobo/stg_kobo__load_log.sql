@@ -1,3 +1,6 @@
+{#- Every load attempt; a small full table (the load log is read whole to find current loads). -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (

@@ -26,7 +26,9 @@ with
         parent_index_raw
 
     from {{ ref(sheet) }}
-    where submission_status = 'orphan'
+    where
+        submission_status = 'orphan'
+        and {{ in_rounds_to_rebuild('round_id') }}
 
 ),
 {% endfor %}

@@ -1,0 +1,98 @@
+{#- Incremental builds by round (docs/architecture.md, "Incremental builds").
+
+    A model whose grain includes the round is materialized `incremental` on DuckDB (dbt_project.yml)
+    with the strategy `round_replace` below: the rounds `mtm build` lists in `meta.build_rounds`
+    (those whose current loads changed since the last successful build) are deleted and inserted
+    again; every other round's rows stay as they are. On other adapters (Spark: plain Parquet, no
+    delete) these models are full tables and the filters below are `true`.
+
+    The model's SQL reads only the rounds to rebuild through `in_rounds_to_rebuild(column)`, placed
+    where the model first reads a round-grained relation. Without a plan table (dbt run by hand, or
+    a build killed before it wrote one) every round is rebuilt: the filter is `true` and the delete
+    takes every row. -#}
+
+{#- A boolean SQL expression: `column` is a round to rebuild in this run. `scope`:
+    - 'round': the rounds of the plan;
+    - 'pair': for cross-round models whose rows carry `round_id` and `previous_round_id` (the pairs
+      of int_round_comparison__round_pairs): the later round of every pair that touches a round of
+      the plan, that is new, or that no longer exists (its round is deleted and not inserted).
+    `relation`: the model's table (default `this`). In dbt's unit tests (no `this`) every round. -#}
+{% macro in_rounds_to_rebuild(column, scope='round', relation=none) -%}
+    {%- set plan = mtm.build_plan_relation() if (this is not none and is_incremental()) else none -%}
+    {%- if plan is none -%}
+        true
+    {%- else -%}
+        {{ column }} in ({{ mtm.rounds_to_rebuild(plan, scope, relation or this) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The plan table `mtm build` writes before dbt runs (`meta.build_rounds`, one row per round to
+    rebuild), or none when there is none. -#}
+{% macro build_plan_relation(database=none) -%}
+    {{ return(adapter.get_relation(database=database or this.database, schema='meta', identifier='build_rounds')) }}
+{%- endmacro %}
+
+{% macro rounds_to_rebuild(plan, scope, relation) -%}
+    {%- if scope == 'pair' -%}
+        {%- set pairs = ref('int_round_comparison__round_pairs') -%}
+        select round_id from {{ plan }}
+        union
+        select later.round_id from {{ pairs }} as later
+        where
+            later.previous_round_id in (select round_id from {{ plan }})
+            or not exists (
+                select 1 from {{ relation }} as built
+                where built.round_id = later.round_id and built.previous_round_id = later.previous_round_id
+            )
+        union
+        select built.round_id from {{ relation }} as built
+        where not exists (
+            select 1 from {{ pairs }} as later
+            where built.round_id = later.round_id and built.previous_round_id = later.previous_round_id
+        )
+    {%- else -%}
+        select round_id from {{ plan }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- dbt's hook for the custom incremental strategy `round_replace` (config incremental_strategy).
+    dbt runs the model's SQL (filtered to the rounds to rebuild) into a temporary table first, then
+    this: delete the rounds to rebuild (also those that now have no rows at all), insert the new rows. -#}
+{% macro get_incremental_round_replace_sql(arg_dict) -%}
+    {{ return(adapter.dispatch('round_replace_sql', 'mtm')(arg_dict)) }}
+{%- endmacro %}
+
+{% macro default__round_replace_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where {{ mtm.in_rounds_to_rebuild('round_id', config.get('round_scope', 'round'), target) }};
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#- dbt's tests read the model under test through `get_where_subquery` (its `where` config). In an
+    incremental build a test of an incremental model reads only the rounds rebuilt when it checks
+    rows one at a time (not_null, accepted_values, relationships) or a grain that includes the
+    round (unique_grain with round_id): the other rounds' rows have not changed since the build
+    that tested them. Every other test reads the whole model. -#}
+{% macro duckdb__get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- set conditions = [where] if where else [] -%}
+    {%- set test = model.get('test_metadata') or {} -%}
+    {%- set attached = graph.nodes.get(model.get('attached_node')) if execute and model.get('attached_node') else none -%}
+    {%- set by_row = test.get('name') in ('not_null', 'accepted_values', 'relationships') -%}
+    {%- set by_round = test.get('name') == 'unique_grain' and 'round_id' in (test.get('kwargs', {}).get('columns') or []) -%}
+    {%- if attached and attached.config.materialized == 'incremental' and (by_row or by_round) -%}
+        {%- set plan = mtm.build_plan_relation(relation.database) -%}
+        {%- if plan is not none -%}
+            {%- do conditions.append('round_id in (select round_id from ' ~ plan ~ ')') -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {{ return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,255 @@
+"""Which rounds a build must rebuild (docs/architecture.md, "Incremental builds").
+
+After dbt succeeds, ``mtm build`` records in the working copy (``meta.build_state``) what that build
+was made from: per round, its ``loaded`` loads (ids and forms); the gap workbooks' loads; and a
+fingerprint of everything else dbt's result depends on (the dbt project's files, seeds included;
+dbt's and DuckDB's versions; the columns of the raw relations). The next build compares them with
+the load log now:
+
+The registry (``seeds/rounds.csv``) counts per round: registering round N changes round N only.
+
+- fingerprint different, no record (first build, or a working copy built before this), or
+  ``--full-refresh``: every model is rebuilt (``dbt build --full-refresh``);
+- otherwise the rounds whose loads differ (a new round, a new file superseding a round's load, a
+  reload, a round whose loads are gone) are written to ``meta.build_rounds``, and the incremental
+  models delete and insert only those (``macros/portable/by_round.sql``);
+- nothing different: dbt is not run at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.metadata
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from mtm.core.errors import WarehouseBusy
+from mtm.core.paths import PROJECT_DIR
+
+STATE_TABLE = "meta.build_state"
+PLAN_TABLE = "meta.build_rounds"
+# what dbt's result depends on besides the loads (followed through links: seeds/rounds.csv)
+PROJECT_PARTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "profiles.yml", "packages.yml")
+# the round registry (a link to forms/bma/settings.csv): each round's rows are part of its signature,
+# so registering round N rebuilds round N only (models join the registry by round)
+REGISTRY = PROJECT_DIR / "seeds" / "rounds.csv"
+FINGERPRINT = "fingerprint"
+REGISTRY_KEY = "registry"
+GAPS = "gaps"
+GATE_STATE_TABLE = "meta.gate_state"
+# what the gate's results depend on besides the dbt build
+GATE_PARTS = ("expectations", "mtm/checks")
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What a build rebuilds, and the state to record once dbt has succeeded."""
+
+    full_refresh: bool
+    reason: str
+    changed_rounds: tuple[int, ...] = ()
+    gaps_changed: bool = False
+    registry_changed: bool = False
+    state: dict[str, str] = field(default_factory=dict)
+
+    def dbt_arguments(self) -> list[str]:
+        """``--full-refresh``, or what an incremental build leaves out: the unit tests (the model
+        code is the one the last build tested) and, unless the registry changed, the seeds (the
+        other seeds are in the fingerprint: unchanged)."""
+        if self.full_refresh:
+            return ["--full-refresh"]
+        return ["--exclude", "resource_type:unit_test", *([] if self.registry_changed else ["resource_type:seed"])]
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing changed since the last successful build: dbt need not run."""
+        return not (self.full_refresh or self.changed_rounds or self.gaps_changed or self.registry_changed)
+
+    def describe(self) -> str:
+        if self.full_refresh:
+            return f"full: {self.reason}"
+        if self.up_to_date:
+            return "no load changed since the last build"
+        parts = []
+        if self.changed_rounds:
+            parts.append("rounds " + ", ".join(map(str, self.changed_rounds)))
+        if self.gaps_changed:
+            parts.append("gap workbooks")
+        if self.registry_changed:
+            parts.append("round registry")
+        return "incremental: " + " and ".join(parts)
+
+
+def _connect(working: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(working))
+    except duckdb.IOException as exc:
+        raise WarehouseBusy("another process is writing the working copy (a load or build still running); "
+                            "nothing was changed, try again when it is over", file=str(working)) from exc
+
+
+def _project_files(parts: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for part in parts:
+        path = PROJECT_DIR / part
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(p for p in path.rglob("*") if p.is_file()
+                         and not {"__pycache__", "uncommitted"} & set(p.relative_to(path).parts))
+    return sorted(files)
+
+
+def _hash_files(digest: hashlib._Hash, parts: tuple[str, ...]) -> None:
+    for path in _project_files(parts):
+        if path == REGISTRY:  # per round, in the round's signature
+            continue
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A hash of everything besides the loads that dbt's result depends on."""
+    digest = hashlib.sha256()
+    _hash_files(digest, PROJECT_PARTS)
+    for package in ("dbt-core", "dbt-duckdb"):
+        digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
+    digest.update(f"duckdb={duckdb.__version__}\0".encode())
+    columns = con.execute(
+        "select table_name, column_name, data_type from information_schema.columns"
+        " where table_schema = 'raw' and table_catalog = current_database()"
+        " order by table_name, ordinal_position").fetchall()
+    digest.update(json.dumps(columns).encode())
+    return digest.hexdigest()
+
+
+def _registry_rows() -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    with open(REGISTRY, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rows.setdefault(f"round:{int(row['round'])}", []).append(json.dumps(row, sort_keys=True))
+    return rows
+
+
+def load_signatures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Per round (``round:<n>``): its landed loads and its rows of the registry; for the gap
+    workbooks (``gaps``): their landed loads. As text."""
+    try:
+        rows = con.execute(
+            "select round_id, string_agg(form || ':' || load_id, ',' order by form, load_id)"
+            " from raw.load_log where status = 'loaded' group by round_id").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    loads = {(GAPS if round_id is None else f"round:{int(round_id)}"): text for round_id, text in rows}
+    registry = _registry_rows()
+    signatures = {key: json.dumps({"loads": loads.get(key), "registry": sorted(registry.get(key, []))})
+                  for key in {*registry, *loads} if key != GAPS}
+    if GAPS in loads:
+        signatures[GAPS] = loads[GAPS]
+    signatures[REGISTRY_KEY] = hashlib.sha256(REGISTRY.read_bytes()).hexdigest()
+    return signatures
+
+
+def recorded_state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The state the last successful build recorded (empty when none)."""
+    try:
+        return dict(con.execute(f"select key, value from {STATE_TABLE}").fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def plan(working: Path, *, full_refresh: bool = False) -> BuildPlan:
+    """Compare the working copy's loads with the last successful build's record."""
+    con = _connect(working)
+    try:
+        state = load_signatures(con)
+        state[FINGERPRINT] = fingerprint(con)
+        before = recorded_state(con)
+    finally:
+        con.close()
+    if full_refresh:
+        return BuildPlan(True, "--full-refresh", state=state)
+    if not before:
+        return BuildPlan(True, "no record of a previous build", state=state)
+    if before.get(FINGERPRINT) != state[FINGERPRINT]:
+        return BuildPlan(True, "the dbt project, seeds, raw columns or dbt changed since the last build",
+                         state=state)
+    keys = {k for k in (*state, *before) if k.startswith("round:")}
+    changed = tuple(sorted(int(k.split(":")[1]) for k in keys if state.get(k) != before.get(k)))
+    return BuildPlan(False, "", changed, state.get(GAPS) != before.get(GAPS),
+                     state.get(REGISTRY_KEY) != before.get(REGISTRY_KEY), state)
+
+
+def write_plan(working: Path, build_plan: BuildPlan) -> None:
+    """Before dbt: the rounds to rebuild in ``meta.build_rounds`` (none for a full refresh, where
+    the incremental models rebuild every round)."""
+    con = _connect(working)
+    try:
+        con.execute("create schema if not exists meta")
+        con.execute(f"drop table if exists {PLAN_TABLE}")
+        if not build_plan.full_refresh:
+            con.execute(f"create table {PLAN_TABLE} (round_id integer)")
+            if build_plan.changed_rounds:
+                con.executemany(f"insert into {PLAN_TABLE} values (?)", [[r] for r in build_plan.changed_rounds])
+    finally:
+        con.close()
+
+
+def finish(working: Path, build_plan: BuildPlan | None) -> None:
+    """After dbt: drop the plan; when dbt succeeded (``build_plan`` given), record its state."""
+    con = _connect(working)
+    try:
+        con.execute("begin transaction")
+        con.execute("create schema if not exists meta")
+        con.execute(f"drop table if exists {PLAN_TABLE}")
+        if build_plan is not None:
+            con.execute(f"create or replace table {STATE_TABLE} (key varchar, value varchar)")
+            con.executemany(f"insert into {STATE_TABLE} values (?, ?)", sorted(build_plan.state.items()))
+        con.execute("commit")
+    finally:
+        con.close()
+
+
+
+def _gate_state(build_plan: BuildPlan, reconcile: bool) -> dict[str, str]:
+    digest = hashlib.sha256(f"{build_plan.state.get(FINGERPRINT)}\0reconcile={reconcile}\0".encode())
+    _hash_files(digest, GATE_PARTS)
+    return {**build_plan.state, FINGERPRINT: digest.hexdigest()}
+
+
+def gate_scope(working: Path, build_plan: BuildPlan, *, reconcile: bool) -> set[int] | None:
+    """The rounds whose loads changed since the last completed gate run (its stored results stand
+    for the others); None: check every round (no such run, a full rebuild, or the checks, the
+    expectations, the dbt project or ``--reconcile`` changed)."""
+    if build_plan.full_refresh:
+        return None
+    con = _connect(working)
+    try:
+        before = dict(con.execute(f"select key, value from {GATE_STATE_TABLE}").fetchall())
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+    now = _gate_state(build_plan, reconcile)
+    if before.get(FINGERPRINT) != now[FINGERPRINT]:
+        return None
+    keys = {k for k in (*now, *before) if k.startswith("round:")}
+    return {int(k.split(":")[1]) for k in keys if now.get(k) != before.get(k)}
+
+
+def record_gate(working: Path, build_plan: BuildPlan, *, reconcile: bool) -> None:
+    """After a completed gate run (passed or not): the state its stored results describe."""
+    con = _connect(working)
+    try:
+        con.execute("begin transaction")
+        con.execute("create schema if not exists meta")
+        con.execute(f"create or replace table {GATE_STATE_TABLE} (key varchar, value varchar)")
+        con.executemany(f"insert into {GATE_STATE_TABLE} values (?, ?)",
+                        sorted(_gate_state(build_plan, reconcile).items()))
+        con.execute("commit")
+    finally:
+        con.close()
