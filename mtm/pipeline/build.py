@@ -72,6 +72,18 @@ def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
+def _dbt_build(working: Path, plan: incremental.BuildPlan) -> subprocess.CompletedProcess[str]:
+    """One dbt build of the plan; its state is recorded only when dbt succeeded."""
+    incremental.write_plan(working, plan)
+    succeeded = False
+    try:
+        result = run_dbt(working, "build", "--quiet", "--no-use-colors", *plan.dbt_arguments())
+        succeeded = result.returncode == 0
+    finally:
+        incremental.finish(working, plan if succeeded else None)
+    return result
+
+
 def run_dbt_build(working: Path, *, full_refresh: bool = False) -> incremental.BuildPlan:
     """dbt build of the rounds whose loads changed since the last successful build (every model
     with ``full_refresh``, or when the project changed); nothing when no load changed."""
@@ -80,12 +92,15 @@ def run_dbt_build(working: Path, *, full_refresh: bool = False) -> incremental.B
         progress.step(f"dbt: {plan.describe()}; nothing to rebuild")
         return plan
     progress.step(f"dbt build on {working} ({plan.describe()})")
-    incremental.write_plan(working, plan)
-    result = None
-    try:
-        result = run_dbt(working, "build", "--quiet", "--no-use-colors", *plan.dbt_arguments())
-    finally:
-        incremental.finish(working, plan if result is not None and result.returncode == 0 else None)
+    result = _dbt_build(working, plan)
+    reshaped = incremental.reshaped_models(result.stdout) if result.returncode != 0 and not plan.full_refresh else []
+    if reshaped:
+        # new raw columns (a newly registered round's per-year fields) widen these models: they are
+        # rebuilt whole (every round), then the incremental build runs again
+        progress.step(f"dbt: {', '.join(reshaped)} gain columns; rebuilt for every round")
+        incremental.write_plan(working, incremental.BuildPlan(True, "", state=plan.state))
+        refreshed = run_dbt(working, "run", "--full-refresh", "--quiet", "--no-use-colors", "--select", *reshaped)
+        result = _dbt_build(working, plan) if refreshed.returncode == 0 else refreshed
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-6000:] + result.stderr[-3000:])
         raise QualityGateFailed("dbt build failed (models or dbt tests); the published warehouse is unchanged")

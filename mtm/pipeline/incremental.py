@@ -3,13 +3,19 @@
 After dbt succeeds, ``mtm build`` records in the working copy (``meta.build_state``) what that build
 was made from: per round, its ``loaded`` loads (ids and forms); the gap workbooks' loads; and a
 fingerprint of everything else dbt's result depends on (the dbt project's files, seeds included;
-dbt's and DuckDB's versions; the columns of the raw relations). The next build compares them with
-the load log now:
+dbt's and DuckDB's versions) and the columns of the raw relations. The next build compares them
+with the load log now:
 
 The registry (``seeds/rounds.csv``) counts per round: registering round N changes round N only.
 
-- fingerprint different, no record (first build, or a working copy built before this), or
-  ``--full-refresh``: every model is rebuilt (``dbt build --full-refresh``);
+- fingerprint different, a raw column gone or retyped, no record (first build, or a working copy
+  built before this), or ``--full-refresh``: every model is rebuilt (``dbt build --full-refresh``);
+- raw columns only added (a newly registered round's per-year fields, landed with its first file):
+  still incremental. The staging models whose own columns widen with them stop with dbt's
+  ``on_schema_change: fail``; ``mtm build`` rebuilds those models for every round
+  (``reshaped_models``) and runs the incremental build again. Models after staging read only the
+  years each round asked, so their earlier rounds' rows do not change
+  (tests/ops/test_incremental.py proves both against a from-scratch build);
 - otherwise the rounds whose loads differ (a new round, a new file superseding a round's load, a
   reload, a round whose loads are gone) are written to ``meta.build_rounds``, and the incremental
   models delete and insert only those (``macros/portable/by_round.sql``);
@@ -22,6 +28,7 @@ import csv
 import hashlib
 import importlib.metadata
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +36,7 @@ import duckdb
 
 from mtm.core.errors import WarehouseBusy
 from mtm.core.paths import PROJECT_DIR
+from mtm.pipeline import project
 
 STATE_TABLE = "meta.build_state"
 PLAN_TABLE = "meta.build_rounds"
@@ -38,6 +46,9 @@ PROJECT_PARTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "p
 # so registering round N rebuilds round N only (models join the registry by round)
 REGISTRY = PROJECT_DIR / "seeds" / "rounds.csv"
 FINGERPRINT = "fingerprint"
+RAW_COLUMNS = "raw_columns"
+# what dbt says when an incremental model's columns would change (on_schema_change: fail)
+SCHEMA_CHANGED = "The source and target schemas on this incremental model are out of sync"
 REGISTRY_KEY = "registry"
 GAPS = "gaps"
 GATE_STATE_TABLE = "meta.gate_state"
@@ -119,17 +130,34 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     for package in ("dbt-core", "dbt-duckdb"):
         digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
     digest.update(f"duckdb={duckdb.__version__}\0".encode())
+    return digest.hexdigest()
+
+
+def raw_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """The raw relations' columns and types, as JSON lines (one per column, sorted)."""
     columns = con.execute(
         "select table_name, column_name, data_type from information_schema.columns"
-        " where table_schema = 'raw' and table_catalog = current_database()"
-        " order by table_name, ordinal_position").fetchall()
-    digest.update(json.dumps(columns).encode())
-    return digest.hexdigest()
+        " where table_schema = 'raw' and table_catalog = current_database()").fetchall()
+    return "\n".join(sorted(json.dumps(list(c)) for c in columns))
+
+
+def reshaped_models(dbt_output: str) -> list[str]:
+    """The models dbt refused to build incrementally because their columns changed
+    (``on_schema_change: fail``), from its output."""
+    found = re.findall(r"Compilation Error in model (\w+) \([^)]*\)\s+" + re.escape(SCHEMA_CHANGED), dbt_output)
+    return sorted(set(found))
+
+
+def registry_file() -> Path:
+    """The registry dbt's ``rounds`` seed is built from: the checkout's, or ``$MTM_FORMS_DIR``'s
+    (``mtm.pipeline.project``)."""
+    override = project.forms_override()
+    return override / "settings.csv" if override is not None else REGISTRY
 
 
 def _registry_rows() -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {}
-    with open(REGISTRY, newline="", encoding="utf-8") as handle:
+    with open(registry_file(), newline="", encoding="utf-8-sig") as handle:
         for row in csv.DictReader(handle):
             rows.setdefault(f"round:{int(row['round'])}", []).append(json.dumps(row, sort_keys=True))
     return rows
@@ -150,7 +178,7 @@ def load_signatures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
                   for key in {*registry, *loads} if key != GAPS}
     if GAPS in loads:
         signatures[GAPS] = loads[GAPS]
-    signatures[REGISTRY_KEY] = hashlib.sha256(REGISTRY.read_bytes()).hexdigest()
+    signatures[REGISTRY_KEY] = hashlib.sha256(registry_file().read_bytes()).hexdigest()
     return signatures
 
 
@@ -168,6 +196,7 @@ def plan(working: Path, *, full_refresh: bool = False) -> BuildPlan:
     try:
         state = load_signatures(con)
         state[FINGERPRINT] = fingerprint(con)
+        state[RAW_COLUMNS] = raw_columns(con)
         before = recorded_state(con)
     finally:
         con.close()
@@ -176,8 +205,11 @@ def plan(working: Path, *, full_refresh: bool = False) -> BuildPlan:
     if not before:
         return BuildPlan(True, "no record of a previous build", state=state)
     if before.get(FINGERPRINT) != state[FINGERPRINT]:
-        return BuildPlan(True, "the dbt project, seeds, raw columns or dbt changed since the last build",
-                         state=state)
+        return BuildPlan(True, "the dbt project, seeds or dbt changed since the last build", state=state)
+    columns_before, columns_now = (set(filter(None, x.split("\n"))) for x in (before.get(RAW_COLUMNS, ""),
+                                                                              state[RAW_COLUMNS]))
+    if not columns_before <= columns_now:
+        return BuildPlan(True, "a raw column is gone or has another type since the last build", state=state)
     keys = {k for k in (*state, *before) if k.startswith("round:")}
     changed = tuple(sorted(int(k.split(":")[1]) for k in keys if state.get(k) != before.get(k)))
     return BuildPlan(False, "", changed, state.get(GAPS) != before.get(GAPS),

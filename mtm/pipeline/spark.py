@@ -45,7 +45,7 @@ from typing import IO, Any
 import duckdb
 import jinja2
 import pandas as pd
-import yaml  # type: ignore[import-untyped]  # (dbt-core installs PyYAML, without stubs)
+import yaml  # type: ignore[import-untyped,unused-ignore]  # (dbt-core installs PyYAML, without stubs)
 
 from mtm.core import progress, warehouse
 from mtm.core.errors import InputError, QualityGateFailed, WarehouseBusy

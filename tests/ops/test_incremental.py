@@ -10,15 +10,20 @@ full one in test_scoped_gate_keeps_the_results_of_unchanged_rounds.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from mtm.core import warehouse
+from mtm.core.paths import FORMS_DIR_ENV, PROJECT_DIR
 from mtm.pipeline import build, incremental
-from tests.conftest import GAP_WORKBOOK, run_mtm
+from mtm.sample import registry
+from tests.conftest import GAP_WORKBOOK, copy_warehouse, run_mtm
 
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "seeds", "quality")
 GATE_TABLES = ("gate_runs", "check_results", "offending_rows")  # the gate's results (not run here)
@@ -112,3 +117,38 @@ def test_incremental_builds_equal_builds_from_scratch(sample_exports: Path, seco
     load(paths, 1, first_round1_b2)  # the earlier file again: a reload, current once more
     load(paths, 3, *exports[3])  # a new round after the others (its pair with round 2 is new)
     assert rebuild_and_compare(paths, tmp_path / "after-round-3").changed_rounds == (1, 3)
+
+
+def mtm_with_forms(forms_dir: Path, *argv: str) -> None:
+    """Run `mtm` in a child process whose round registry is ``forms_dir``'s (``$MTM_FORMS_DIR``):
+    the forms are read afresh, as a data officer's next command would after registering a round."""
+    env = {**os.environ, FORMS_DIR_ENV: str(forms_dir)}
+    result = subprocess.run([sys.executable, "-m", "mtm.cli", "--quiet", *argv], env=env, cwd=PROJECT_DIR,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_newly_registered_round_with_new_year_columns_builds_incrementally(
+        built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Round 4 registered after rounds 1-3 were built: its first file adds raw columns (the per-year
+    fields of its new reference year). The build still rebuilds round 4 only, and equals a build
+    from scratch."""
+    paths = copy_warehouse(built_sample_warehouse, tmp_path / "wh")
+    forms_dir = registry.write_forms_dir(4, tmp_path / "forms")
+    monkeypatch.setenv(FORMS_DIR_ENV, str(forms_dir))
+    con = duckdb.connect(str(paths.working), read_only=True)
+    try:
+        columns_before = incremental.raw_columns(con)
+    finally:
+        con.close()
+    mtm_with_forms(forms_dir, "sample", "--round", "4", "--out", str(tmp_path / "round-4"))
+    mtm_with_forms(forms_dir, "load", *map(str, sorted((tmp_path / "round-4").iterdir())), "--round", "4",
+                   "--warehouse", str(paths.published))
+    con = duckdb.connect(str(paths.working), read_only=True)
+    try:
+        added = set(incremental.raw_columns(con).split("\n")) - set(columns_before.split("\n"))
+    finally:
+        con.close()
+    assert any("2025" in c for c in added), added  # the new reference year's fields landed as new columns
+    plan = rebuild_and_compare(paths, tmp_path / "scratch")
+    assert not plan.full_refresh and plan.changed_rounds == (4,), plan.describe()
