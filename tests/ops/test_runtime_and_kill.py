@@ -173,7 +173,8 @@ def test_mtm_build_killed_at_any_moment_leaves_nothing_behind_and_the_next_build
     assert not publish.temp_path(paths.published).exists()
     assert git_status() == before_git  # nothing in the checkout, ignored files included
     runtime = paths.runtime_dir
-    assert (runtime / "dbt-target" / "manifest.json").exists() and (runtime / "dbt-logs").is_dir()
+    if moment == "dbt":  # the copy was built already: only the dbt case runs dbt (incremental builds)
+        assert (runtime / "dbt-target" / "manifest.json").exists() and (runtime / "dbt-logs").is_dir()
     assert any((runtime / "gx" / "gx" / "uncommitted" / "validations").rglob("*.json"))
 
 
