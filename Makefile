@@ -9,7 +9,7 @@ SPARK_STAMP := $(SPARK_VENV)/.installed
 JAVA_HOME ?= $(shell test -d /usr/lib/jvm/java-17-openjdk-amd64 && echo /usr/lib/jvm/java-17-openjdk-amd64)
 export JAVA_HOME
 
-.PHONY: setup demo test lint browser office bench bench-scale clean java spark-setup test-spark
+.PHONY: setup demo test test-builds lint browser office bench bench-scale clean java spark-setup test-spark
 
 setup: $(STAMP) ## create .venv and install the pinned dependencies (nothing else)
 
@@ -33,9 +33,12 @@ office: ## LibreOffice Calc (Debian package, headless) for the export tests, ins
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    libreoffice-calc >/dev/null; }
 
-test: $(STAMP) browser office ## the whole suite: lint (ruff, mypy, sqlfluff), then every pytest area
+test: $(STAMP) browser office ## lint (ruff, mypy, sqlfluff), then every pytest area but the whole-build suites
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not builds"
+
+test-builds: $(STAMP) ## builds killed at three moments; incremental builds against builds from scratch (~6 min)
+	$(BIN)/python -m pytest -q -m builds
 
 java: ## Java 17 for Spark (Debian's openjdk-17-jre-headless), installed when missing
 	@java -version 2>&1 | grep -q 'version "17' || { \

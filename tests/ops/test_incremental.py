@@ -97,6 +97,7 @@ def second_round1_b2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(out.glob("*_b2.xlsx"))
 
 
+@pytest.mark.builds
 def test_incremental_builds_equal_builds_from_scratch(sample_exports: Path, second_round1_b2: Path,
                                                       tmp_path: Path) -> None:
     paths = warehouse.resolve(tmp_path / "inc" / "mtm.duckdb")
@@ -128,6 +129,7 @@ def mtm_with_forms(forms_dir: Path, *argv: str) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+@pytest.mark.builds
 def test_a_newly_registered_round_with_new_year_columns_builds_incrementally(
         built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Round 4 registered after rounds 1-3 were built: its first file adds raw columns (the per-year

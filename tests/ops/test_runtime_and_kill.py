@@ -129,7 +129,7 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 240) -> None:
     assert path.exists(), f"the pause was never reached (mtm build exited {proc.poll()})"
 
 
-@pytest.mark.slow
+@pytest.mark.builds
 @pytest.mark.parametrize("moment", ["dbt", "gate", "publish"])
 def test_mtm_build_killed_at_any_moment_leaves_nothing_behind_and_the_next_build_succeeds(
         moment: str, built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path) -> None:
