@@ -5,7 +5,6 @@ change of warehouse, and a registry given by $MTM_FORMS_DIR reaches dbt without 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,17 +18,10 @@ from mtm.core.paths import FORMS_DIR, FORMS_DIR_ENV, PROJECT_DIR
 from mtm.pipeline import build, project
 from mtm.publish import compact
 from mtm.sample.registry import write_forms_dir
+from tests.conftest import copy_warehouse
 
 # compact() rewrites a file more than half free: the file stays below 1 / (1 - 0.5) of its live size
 BOUND = 1 / (1 - compact.MAX_FREE_SHARE) + 0.05
-
-
-def copy_warehouse(paths: warehouse.WarehousePaths, dest_dir: Path) -> warehouse.WarehousePaths:
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    copy = warehouse.resolve(dest_dir / paths.published.name)
-    shutil.copy2(paths.published, copy.published)
-    shutil.copy2(paths.working, copy.working)
-    return copy
 
 
 def inventory(path: Path) -> dict[str, object]:

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,19 +24,11 @@ import pytest
 
 from mtm.core import warehouse
 from mtm.publish import publish
+from tests.conftest import copy_warehouse
 from tests.ops.checkout import PROJECT_DIR, git_status
 
 PAUSING_BUILD = Path(__file__).with_name("pausing_build.py")
 MARTS_COMPARED = ("national_population", "communities", "population_by_country")
-
-
-def copy_warehouse(paths: warehouse.WarehousePaths, dest_dir: Path) -> warehouse.WarehousePaths:
-    """A copy of the published file and the working copy (not the run-time files)."""
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    copy = warehouse.resolve(dest_dir / paths.published.name)
-    shutil.copy2(paths.published, copy.published)
-    shutil.copy2(paths.working, copy.working)
-    return copy
 
 
 def forget_last_build(paths: warehouse.WarehousePaths) -> None:
