@@ -8,11 +8,19 @@
 {% macro current_load_rows(relation) -%}
     select *
     from {{ mtm.landed_sheet(relation) }}
-    where _load_id in (
+    {%- set current_loads -%}
         select load_id from {{ ref('stg_kobo__load_log') }}
         where
             is_current
             and {{ mtm.in_rounds_to_rebuild('round_id') }}
+    {%- endset %}
+    where _load_id in (
+        {%- if this is not none and is_incremental() %}
+        {#- only the rounds to rebuild: their loads as constants, so only their row groups are read #}
+        {{ mtm.constant_list(current_loads) }}
+        {%- else %}
+        {{ current_loads }}
+        {%- endif %}
     )
 {%- endmacro %}
 

@@ -22,8 +22,28 @@
     {%- if plan is none -%}
         true
     {%- else -%}
-        {{ column }} in ({{ mtm.rounds_to_rebuild(plan, scope, relation or this) }})
+        {{ column }} in ({{ mtm.constant_list(mtm.rounds_to_rebuild(plan, scope, relation or this)) }})
     {%- endif -%}
+{%- endmacro %}
+
+{#- The values the one-column `query` returns, run now (when the model or test runs, after its
+    parents were built), as a SQL list of constants (`null` when there are none). A constant list
+    lets DuckDB skip whole row groups by their min/max (rounds and loads land in order), where a
+    subquery would scan every round's rows. -#}
+{% macro constant_list(query) -%}
+    {%- if not execute -%}
+        {{ return('null') }}
+    {%- endif -%}
+    {%- set values = run_query(query).columns[0].values() -%}
+    {%- set quoted = [] -%}
+    {%- for value in values | sort -%}
+        {%- if value is number -%}
+            {%- do quoted.append(value | int | string) -%}
+        {%- else -%}
+            {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(quoted | join(', ') if quoted else 'null') }}
 {%- endmacro %}
 
 {#- The plan table `mtm build` writes before dbt runs (`meta.build_rounds`, one row per round to
@@ -73,21 +93,31 @@
 {%- endmacro %}
 
 {#- dbt's tests read the model under test through `get_where_subquery` (its `where` config). In an
-    incremental build a test of an incremental model reads only the rounds rebuilt when it checks
-    rows one at a time (not_null, accepted_values, relationships) or a grain that includes the
-    round (unique_grain with round_id): the other rounds' rows have not changed since the build
-    that tested them. Every other test reads the whole model. -#}
+    incremental build a test reads only the rounds whose rows this build may have changed when it
+    checks rows one at a time (not_null, accepted_values, relationships) or a grain that cannot span
+    rounds (unique_grain with round_id, or with load_id on a model that has round_id: a load is of
+    one round); the other rounds' rows have not changed since the build that tested them. That is:
+    - an incremental model by round: the rounds of the plan;
+    - a cross-round incremental model (`round_scope: pair`) or a quality view (`models/quality/`,
+      whose rows may compare a round with the one before): every round from the plan's earliest on.
+    Every other test reads the whole model. -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set conditions = [where] if where else [] -%}
     {%- set test = model.get('test_metadata') or {} -%}
     {%- set attached = graph.nodes.get(model.get('attached_node')) if execute and model.get('attached_node') else none -%}
+    {%- set grain = test.get('kwargs', {}).get('columns') or [] -%}
     {%- set by_row = test.get('name') in ('not_null', 'accepted_values', 'relationships') -%}
-    {%- set by_round = test.get('name') == 'unique_grain' and 'round_id' in (test.get('kwargs', {}).get('columns') or []) -%}
-    {%- if attached and attached.config.materialized == 'incremental' and (by_row or by_round) -%}
+    {%- set by_round = test.get('name') == 'unique_grain' and ('round_id' in grain
+        or ('load_id' in grain and attached and 'round_id' in attached.columns)) -%}
+    {%- set incremental = attached and attached.config.materialized == 'incremental' -%}
+    {%- set quality_view = attached and attached.config.materialized == 'view' and attached.fqn[1] == 'quality' -%}
+    {%- if (incremental or quality_view) and (by_row or by_round) -%}
         {%- set plan = mtm.build_plan_relation(relation.database) -%}
-        {%- if plan is not none -%}
-            {%- do conditions.append('round_id in (select round_id from ' ~ plan ~ ')') -%}
+        {%- if plan is not none and incremental and attached.config.get('round_scope', 'round') == 'round' -%}
+            {%- do conditions.append('round_id in (' ~ mtm.constant_list('select round_id from ' ~ plan) ~ ')') -%}
+        {%- elif plan is not none -%}
+            {%- do conditions.append('round_id >= (' ~ mtm.constant_list('select min(round_id) from ' ~ plan) ~ ')') -%}
         {%- endif -%}
     {%- endif -%}
     {%- if conditions -%}

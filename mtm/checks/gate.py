@@ -25,7 +25,7 @@ import pandas as pd
 
 from mtm.checks import frames, registry, store
 from mtm.checks.store import CheckResult, OffendingRow
-from mtm.core import progress
+from mtm.core import progress, warehouse
 from mtm.core.errors import WarehouseBusy
 
 
@@ -129,7 +129,8 @@ def rounds_to_check(changed: set[int], rounds: list[int]) -> list[int]:
 
 def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
              context_root: Path | None = None, data_docs: bool = True,
-             fetch: frames.Fetch | None = None, changed_rounds: set[int] | None = None) -> GateOutcome:
+             fetch: frames.Fetch | None = None, changed_rounds: set[int] | None = None,
+             copy_definitions: bool = False) -> GateOutcome:
     """Run every active check on the working warehouse and store the results in it.
 
     ``context_root`` is the GX project root (default ``expectations/``); tests pass a copy.
@@ -138,11 +139,13 @@ def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
     ``changed_rounds``: only the rounds that changed since the last gate run (its stored results
     are valid for the others; ``mtm build`` knows which) are checked, with the next round of each;
     the stored results of every other round are kept. None: every round.
+    ``copy_definitions``: copy the committed GX definitions into ``context_root`` first, when a
+    check runs (a gate with nothing to check does not load Great Expectations at all).
     """
     run_at = datetime.now(UTC).replace(tzinfo=None)
     outcome = GateOutcome(run_id=uuid.uuid4().hex[:12])
     try:
-        con = duckdb.connect(str(working_db_path))
+        con = duckdb.connect(str(working_db_path), config=warehouse.duckdb_config())
     except duckdb.IOException as exc:
         raise WarehouseBusy("another process holds the working copy (a load or build still running); "
                             "nothing was published, run `mtm build` again when it is over",
@@ -162,6 +165,8 @@ def run_gate(working_db_path: str | Path, reconcile: bool = False, *,
         else:
             from mtm.checks import gx_context
 
+            if copy_definitions and context_root is not None:
+                gx_context.copy_context(context_root)
             context = gx_context.get_context(context_root or gx_context.PROJECT_ROOT)
             outcome.results = _check_all(fetch, context, reconcile, checked, assessed, scoped)
         rerun = {r.check_name for r in outcome.results if r.round_id not in checked}  # reconciliation

@@ -7,6 +7,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_WAREHOUSE = Path("warehouse/mtm.duckdb")
+MEMORY_LIMIT_ENV = "MTM_MEMORY_LIMIT"
+# DuckDB's own default is 80% of the machine's memory; a build holds DuckDB in dbt's process and in
+# its own (gate, publish) and spills to disk past this (docs/operations.md "Memory")
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+def memory_limit() -> str:
+    """The DuckDB memory limit of each connection a build opens: ``$MTM_MEMORY_LIMIT`` (a DuckDB
+    size such as ``4GB``), else ``DEFAULT_MEMORY_LIMIT``. dbt's profile reads the same variable."""
+    return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+
+
+def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
+    """``duckdb.connect(..., config=...)`` for the connections of a build."""
+    return {"memory_limit": memory_limit()}
 
 
 @dataclass(frozen=True)

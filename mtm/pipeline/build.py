@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from mtm.core import progress, warehouse
@@ -33,6 +34,7 @@ def dbt_env(working: Path) -> dict[str, str]:
     env.setdefault("DBT_LOG_PATH", str(runtime / "dbt-logs"))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env.setdefault("DBT_PARTIAL_PARSE", "true")
+    env[warehouse.MEMORY_LIMIT_ENV] = warehouse.memory_limit()
     return env
 
 
@@ -84,10 +86,24 @@ def _dbt_build(working: Path, plan: incremental.BuildPlan) -> subprocess.Complet
     return result
 
 
-def run_dbt_build(working: Path, *, full_refresh: bool = False) -> incremental.BuildPlan:
+def _preload_checks() -> threading.Thread:
+    """Import the quality gate (Great Expectations: seconds of imports) in a thread while dbt
+    runs in its own process; join it before the gate."""
+
+    def load() -> None:
+        from mtm.checks import gate, gx_context  # noqa: F401 - imported for their import time only
+
+    thread = threading.Thread(target=load, name="preload-quality-gate", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_dbt_build(working: Path, plan: incremental.BuildPlan | None = None, *,
+                  full_refresh: bool = False) -> incremental.BuildPlan:
     """dbt build of the rounds whose loads changed since the last successful build (every model
-    with ``full_refresh``, or when the project changed); nothing when no load changed."""
-    plan = incremental.plan(working, full_refresh=full_refresh)
+    with ``full_refresh``, or when the project changed); nothing when no load changed. ``plan``:
+    the ``incremental.plan`` of the working copy, when the caller made it already."""
+    plan = plan or incremental.plan(working, full_refresh=full_refresh)
     if plan.up_to_date:
         progress.step(f"dbt: {plan.describe()}; nothing to rebuild")
         return plan
@@ -112,15 +128,17 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
     """Build the working copy, run the gate, publish on success. Returns the exit code."""
     if not paths.working.exists():
         raise InputError("nothing loaded yet: run `mtm load` first", file=str(paths.working))
-    plan = run_dbt_build(paths.working, full_refresh=full_refresh)
+    plan = incremental.plan(paths.working, full_refresh=full_refresh)
+    preload = None if plan.up_to_date else _preload_checks()
+    run_dbt_build(paths.working, plan)
+    if preload is not None:
+        preload.join()
     from mtm.checks import gate  # imported late: Great Expectations takes seconds to import
 
     progress.step("quality gate")
-    from mtm.checks import gx_context
-
-    gx_root = gx_context.copy_context(paths.runtime_dir / "gx")  # results beside the warehouse
     changed = incremental.gate_scope(paths.working, plan, reconcile=reconcile)
-    outcome = gate.run_gate(paths.working, reconcile=reconcile, context_root=gx_root, changed_rounds=changed)
+    outcome = gate.run_gate(paths.working, reconcile=reconcile, context_root=paths.runtime_dir / "gx",
+                            changed_rounds=changed, copy_definitions=True)  # results beside the warehouse
     incremental.record_gate(paths.working, plan, reconcile=reconcile)
     if outcome.blocking_failed:
         names = ", ".join(outcome.blocking_failed)
@@ -129,8 +147,8 @@ def build(paths: warehouse.WarehousePaths, *, reconcile: bool = False, publish: 
         from mtm.publish import publish as publisher
 
         progress.step("publishing")
-        publisher.publish(paths)
-        progress.step(f"published {paths.published}")
+        publication = publisher.publish(paths, by_round=not plan.full_refresh)
+        progress.step(f"published {paths.published} ({publication.describe()})")
     reclaim(paths.working)
     return 0
 

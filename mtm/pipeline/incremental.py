@@ -68,12 +68,19 @@ class BuildPlan:
     state: dict[str, str] = field(default_factory=dict)
 
     def dbt_arguments(self) -> list[str]:
-        """``--full-refresh``, or what an incremental build leaves out: the unit tests (the model
-        code is the one the last build tested) and, unless the registry changed, the seeds (the
-        other seeds are in the fingerprint: unchanged)."""
+        """``--full-refresh``; or, for an incremental build, only what the changed inputs reach:
+        the models and tests downstream of the Kobo sources (rounds changed), of the gap-analysis
+        sources (gap workbooks changed) and of the round registry (``rounds`` seed changed). The
+        rest (labels, dimensions, gap marts when no workbook changed) depends only on files in
+        the fingerprint: unchanged. Left out too: the unit tests (the model code is the one the
+        last build tested) and, unless the registry changed, the seeds."""
         if self.full_refresh:
             return ["--full-refresh"]
-        return ["--exclude", "resource_type:unit_test", *([] if self.registry_changed else ["resource_type:seed"])]
+        selected = [*(["source:kobo+"] if self.changed_rounds else []),
+                    *(["source:gap_analysis+"] if self.gaps_changed else []),
+                    *([f"{REGISTRY.stem}+"] if self.registry_changed else [])]
+        return ["--select", *selected,
+                "--exclude", "resource_type:unit_test", *([] if self.registry_changed else ["resource_type:seed"])]
 
     @property
     def up_to_date(self) -> bool:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from mtm.core.warehouse import duckdb_config
+
 MAX_FREE_SHARE = 0.5  # rewrite when more than half of the file's blocks are free: it stays under 2 x its data
 
 
@@ -61,7 +63,7 @@ def compact(working: Path, *, max_free_share: float = MAX_FREE_SHARE, force: boo
     """Rewrite ``working`` into a fresh file when more than ``max_free_share`` of it is free
     (always with ``force``). Returns the rewritten file's use, or None when nothing was done."""
     try:  # fold the write-ahead log in first (a writer holding the file: try next build)
-        con = duckdb.connect(str(working))
+        con = duckdb.connect(str(working), config=duckdb_config())
         con.execute("checkpoint")
         con.close()
     except duckdb.Error:  # held by a writer (another process, or this one)
@@ -69,7 +71,7 @@ def compact(working: Path, *, max_free_share: float = MAX_FREE_SHARE, force: boo
     fresh = working.with_name(working.name + ".compact")
     fresh.unlink(missing_ok=True)
     _wal(fresh).unlink(missing_ok=True)
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_config())
     try:
         con.execute("set enable_progress_bar = false")
         try:

@@ -16,6 +16,17 @@ the *working* copy (``<stem>.work.duckdb``); BI tools read the *published* file.
 3. opens the copy read-only to prove it is a readable warehouse with its marts;
 4. renames the copy onto the published name with :func:`os.replace` (atomic on POSIX).
 
+After an incremental build (``publish(..., by_round=True)``, what ``mtm build`` does) the new file
+is not written whole when only some rounds changed since the last publication: step 2 starts from
+a **copy** of the published file, replaces in it only the rows of the changed rounds (and of every
+later round) of the tables dbt builds by round, rewrites every other table whole, checks that each
+table then holds as many rows as the working copy's, and falls back to writing the file whole when
+any of that does not hold (no record of the last publication, the published file is not the one
+recorded, the dbt project or the storage version changed, a table's definition differs, or more
+than ``MAX_PATCHED_FREE_SHARE`` of the copy would be free space). Either way readers only ever see
+a complete new file, renamed into place; tests/ops/test_publish_by_round.py proves the patched file
+equals one written whole, table by table.
+
 A reader that already had the old file open keeps reading the old file (its inode) until it
 reconnects; every new connection sees the new file (docs/bi.md: pooled readers). Nothing ever
 writes into the published file.
@@ -23,10 +34,12 @@ writes into the published file.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -35,7 +48,7 @@ import duckdb
 
 from mtm.core import forms
 from mtm.core.errors import InputError, WarehouseBusy
-from mtm.core.warehouse import WarehousePaths
+from mtm.core.warehouse import WarehousePaths, duckdb_config
 
 
 def _wal(path: Path) -> Path:
@@ -61,7 +74,7 @@ def personal_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 def _checkpoint(working: Path) -> None:
     """Fold the working copy's WAL into its file and refuse a copy that holds personal data."""
     try:
-        con = duckdb.connect(str(working))
+        con = duckdb.connect(str(working), config=duckdb_config())
     except duckdb.IOException as exc:
         raise WarehouseBusy(f"the working warehouse is in use by another process ({exc})",
                             file=str(working)) from exc
@@ -155,6 +168,18 @@ class Publication:
     published_at: datetime
     storage_version: str
     tables: int
+    # a patched file: the earliest round replaced (every later one too); None: written whole
+    patched_from_round: int | None = None
+    patched: bool = False
+    build_state: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def describe(self) -> str:
+        """How the file was written, for the progress line."""
+        if not self.patched:
+            return "written whole"
+        if self.patched_from_round is None:
+            return "copied; round tables unchanged, the others rewritten"
+        return f"copied; rounds {self.patched_from_round} and later replaced, the other tables rewritten"
 
 
 def resolve_storage_version(explicit: str | None = None) -> str:
@@ -230,12 +255,14 @@ def _current_loads(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def _write_publication(con: duckdb.DuckDBPyConnection, version: str) -> Publication:
-    """Write ``marts.publication`` and ``marts.publication_files`` into ``pub``."""
+    """Write ``marts.publication`` and ``marts.publication_files`` into ``pub`` (replacing them)."""
     publication_id = uuid.uuid4().hex
     published_at = datetime.now(UTC).replace(tzinfo=None)
     loads = _current_loads(con)
     rounds = sorted({r for _, form, r, *_ in loads if r is not None})
     con.execute("use pub")
+    con.execute("drop table if exists pub.marts.publication")
+    con.execute("drop table if exists pub.marts.publication_files")
     con.execute(PUBLICATION_DDL)
     con.execute("insert into pub.marts.publication values (?, ?, ?, ?, ?, ?, ?)",
                 [publication_id, published_at, ",".join(map(str, rounds)) or None, len(loads),
@@ -252,7 +279,7 @@ def _write_publication(con: duckdb.DuckDBPyConnection, version: str) -> Publicat
 
 def _write_fresh(working: Path, target: Path, version: str) -> Publication:
     """Write the published database ``target`` from the working copy, in storage ``version``."""
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_config())
     try:
         try:
             con.execute(f"attach {_literal(str(working))} as w (read_only)")
@@ -272,11 +299,14 @@ def _write_fresh(working: Path, target: Path, version: str) -> Publication:
             raise InputError(f"storage version {version!r} cannot be written by DuckDB "
                              f"{duckdb.__version__} ({exc})", file=str(target)) from exc
         con.execute("use pub")
+        con.execute("begin transaction")  # one commit, not one per statement
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema if not exists pub.{_quote(schema)}")
         for schema, table, sql, comment in tables:
             _copy_table(con, schema, table, sql, comment)
         publication = _write_publication(con, version)
+        con.execute("commit")
+        state = _state(con, BUILD_STATE)
         con.execute("use memory")
         con.execute("checkpoint pub")
         con.execute("detach pub")
@@ -284,7 +314,148 @@ def _write_fresh(working: Path, target: Path, version: str) -> Publication:
     finally:
         con.close()
     _fsync_file(target)
-    return Publication(publication.publication_id, publication.published_at, version, len(tables) + 2)
+    return Publication(publication.publication_id, publication.published_at, version, len(tables) + 2,
+                       build_state=state)
+
+
+# --------------------------------------------------------------------------- by round
+
+BUILD_STATE = "meta.build_state"  # what the working copy's marts were built from (mtm.pipeline.incremental)
+PUBLISH_STATE = "meta.publish_state"  # the build state and publication id of the last publication
+PUBLICATION_KEY = "publication_id"
+VERSION_KEY = "storage_version"
+FINGERPRINT_KEY = "fingerprint"
+ROUND_PREFIX = "round:"
+MAX_PATCHED_FREE_SHARE = 0.2  # a patched copy with more free space than this is written whole instead
+
+
+class _CannotPatch(Exception):
+    """The published file cannot be patched; it is written whole (the reason is the message)."""
+
+
+def _state(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """A key/value table of the attached working copy ``w`` (empty when it has none)."""
+    try:
+        return dict(con.execute(f"select key, value from w.{table}").fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def round_tables(manifest: Path) -> set[tuple[str, str]]:
+    """(schema, table) of the models dbt builds incrementally by round (``round_replace``), from
+    dbt's manifest of the last build; empty when there is none."""
+    try:
+        nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    except (OSError, ValueError, KeyError):
+        return set()
+    return {(n["schema"], n.get("alias") or n["name"]) for n in nodes
+            if n.get("resource_type") == "model" and n["config"].get("materialized") == "incremental"
+            and n["config"].get("incremental_strategy") == "round_replace"}
+
+
+def _patch_from(recorded: dict[str, str], built: dict[str, str], version: str) -> int | None:
+    """The earliest round whose loads differ between the last publication and the build (None:
+    no round differs); _CannotPatch when the file must be written whole."""
+    if not recorded or not built:
+        raise _CannotPatch("no record of the last publication or of the build")
+    if recorded.get(VERSION_KEY) != version:
+        raise _CannotPatch("another storage version")
+    if recorded.get(FINGERPRINT_KEY) != built.get(FINGERPRINT_KEY):
+        raise _CannotPatch("the dbt project changed since the last publication")
+    keys = {k for k in (*recorded, *built) if k.startswith(ROUND_PREFIX)}
+    changed = [int(k.removeprefix(ROUND_PREFIX)) for k in keys if recorded.get(k) != built.get(k)]
+    return min(changed) if changed else None
+
+
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return int(con.execute(f"select count(*) from {relation}").fetchall()[0][0])
+
+
+def _write_patched(working: Path, published: Path, target: Path, version: str,
+                   by_round: set[tuple[str, str]]) -> Publication:
+    """Write ``target`` as a copy of ``published`` in which the tables in ``by_round`` have the
+    working copy's rows of every round from the earliest changed one on, and every other table
+    is rewritten whole. _CannotPatch when that would not give the file :func:`_write_fresh` writes."""
+    con = duckdb.connect(config=duckdb_config())
+    try:
+        try:
+            con.execute(f"attach {_literal(str(working))} as w (read_only)")
+        except duckdb.IOException as exc:
+            raise WarehouseBusy(f"the working warehouse is in use by another process ({exc})",
+                                file=str(working)) from exc
+        built = _state(con, BUILD_STATE)
+        first_round = _patch_from(_state(con, PUBLISH_STATE), built, version)
+        recorded_id = _state(con, PUBLISH_STATE).get(PUBLICATION_KEY)
+        con.execute(f"attach {_literal(str(published))} as old (read_only)")
+        try:
+            current_id = con.execute("select publication_id from old.marts.publication").fetchall()
+        except duckdb.CatalogException:
+            current_id = []
+        old_tables = {(sch, t): sql for sch, t, sql in con.execute(
+            "select schema_name, table_name, sql from duckdb_tables() where database_name = 'old'").fetchall()}
+        con.execute("detach old")
+        if current_id != [(recorded_id,)]:
+            raise _CannotPatch("the published file is not the last publication recorded")
+        tables = _published_tables(con)
+        keep = {(sch, t) for sch, t, sql, _ in tables if (sch, t) in by_round and old_tables.get((sch, t)) == sql}
+        if not keep:
+            raise _CannotPatch("no table built by round to keep")
+        shutil.copyfile(published, target)
+        con.execute(f"attach {_literal(str(target))} as pub")
+        con.execute("use pub")
+        con.execute("begin transaction")  # one commit, not one per statement
+        for schema, table, sql, comment in tables:
+            name = f"{_quote(schema)}.{_quote(table)}"
+            if (schema, table) in keep:
+                if first_round is not None:
+                    con.execute(f"delete from pub.{name} where round_id >= {int(first_round)}")
+                    con.execute(f"insert into pub.{name} select * from w.{name} where round_id >= {int(first_round)}")
+            else:
+                con.execute(f"drop table if exists pub.{name}")
+                _copy_table(con, schema, table, sql, comment)
+        publication = _write_publication(con, version)
+        stale = {key for key in old_tables if key[0] in PUBLISHED_SCHEMAS} - {(sch, t) for sch, t, *_ in tables}
+        for schema, table in stale - {("marts", "publication"), ("marts", "publication_files")}:
+            con.execute(f"drop table pub.{_quote(schema)}.{_quote(table)}")
+        for schema, table, *_ in tables:
+            name = f"{_quote(schema)}.{_quote(table)}"
+            if _count(con, f"pub.{name}") != _count(con, f"w.{name}"):
+                raise _CannotPatch(f"{schema}.{table} would not have the working copy's rows")
+        con.execute("commit")
+        con.execute("use memory")
+        con.execute("checkpoint pub")
+        from mtm.publish import compact
+
+        if compact.file_use(con, "pub").free_share > MAX_PATCHED_FREE_SHARE:
+            raise _CannotPatch("the copy would hold too much free space")
+        con.execute("detach pub")
+        con.execute("detach w")
+    finally:
+        con.close()
+    _fsync_file(target)
+    return Publication(publication.publication_id, publication.published_at, version, len(tables) + 2,
+                       patched_from_round=first_round, patched=True, build_state=built)
+
+
+def _record(working: Path, publication: Publication) -> None:
+    """In the working copy: the build state and id of what was just published (the next
+    publication patches from it). A working copy without a build state records nothing."""
+    if not publication.build_state:
+        return
+    state = {**publication.build_state, PUBLICATION_KEY: publication.publication_id,
+             VERSION_KEY: publication.storage_version}
+    try:
+        con = duckdb.connect(str(working))
+    except duckdb.IOException:  # a writer holds it: the next publication is written whole
+        return
+    try:
+        con.execute("begin transaction")
+        con.execute("create schema if not exists meta")
+        con.execute(f"create or replace table {PUBLISH_STATE} (key varchar, value varchar)")
+        con.executemany(f"insert into {PUBLISH_STATE} values (?, ?)", sorted(state.items()))
+        con.execute("commit")
+    finally:
+        con.close()
 
 
 def _verify(candidate: Path) -> int:
@@ -300,8 +471,12 @@ def _verify(candidate: Path) -> int:
     return int(count)
 
 
-def publish(paths: WarehousePaths, storage_version: str | None = None) -> Publication:
+def publish(paths: WarehousePaths, storage_version: str | None = None, *, by_round: bool = False) -> Publication:
     """Replace the published warehouse by a fresh file written from the working copy, atomically.
+
+    ``by_round``: the working copy was built by ``mtm build`` (its ``meta.build_state`` says from
+    what): when the published file is the last publication recorded, only the rounds changed
+    since then are replaced in a copy of it (see the module's text); else it is written whole.
 
     ``storage_version`` (default ``$MTM_STORAGE_VERSION`` or ``v1.1.0``) is the DuckDB storage
     version of the new file. Leaves the published file untouched and raises
@@ -325,7 +500,16 @@ def publish(paths: WarehousePaths, storage_version: str | None = None) -> Public
     tmp.unlink(missing_ok=True)
     _wal(tmp).unlink(missing_ok=True)
     try:
-        publication = _write_fresh(working, tmp, version)
+        publication = None
+        tables = round_tables(paths.runtime_dir / "dbt-target" / "manifest.json") if by_round else set()
+        if tables and published.exists():
+            try:
+                publication = _write_patched(working, published, tmp, version, tables)
+            except _CannotPatch:
+                tmp.unlink(missing_ok=True)
+                _wal(tmp).unlink(missing_ok=True)
+        if publication is None:
+            publication = _write_fresh(working, tmp, version)
         if _verify(tmp) == 0:
             raise InputError("refusing to publish a warehouse without marts: run `mtm build`",
                              file=str(working))
@@ -334,4 +518,5 @@ def publish(paths: WarehousePaths, storage_version: str | None = None) -> Public
         tmp.unlink(missing_ok=True)
         _wal(tmp).unlink(missing_ok=True)
     _fsync_dir(published.parent)
+    _record(working, publication)
     return publication
