@@ -82,7 +82,7 @@ def _dbt_build(working: Path, plan: incremental.BuildPlan) -> subprocess.Complet
         result = run_dbt(working, "build", "--quiet", "--no-use-colors", *plan.dbt_arguments())
         succeeded = result.returncode == 0
     finally:
-        incremental.finish(working, plan if succeeded else None)
+        incremental.finish(working, plan if succeeded else None, Path(dbt_env(working)["DBT_TARGET_PATH"]))
     return result
 
 

@@ -47,6 +47,7 @@ PROJECT_PARTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "p
 REGISTRY = PROJECT_DIR / "seeds" / "rounds.csv"
 FINGERPRINT = "fingerprint"
 RAW_COLUMNS = "raw_columns"
+ROUND_TABLES = "round_tables"  # recorded after dbt: the tables built by round (mtm.publish patches them)
 # what dbt says when an incremental model's columns would change (on_schema_change: fail)
 SCHEMA_CHANGED = "The source and target schemas on this incremental model are out of sync"
 REGISTRY_KEY = "registry"
@@ -238,16 +239,30 @@ def write_plan(working: Path, build_plan: BuildPlan) -> None:
         con.close()
 
 
-def finish(working: Path, build_plan: BuildPlan | None) -> None:
-    """After dbt: drop the plan; when dbt succeeded (``build_plan`` given), record its state."""
+def round_tables(target_dir: Path) -> list[str]:
+    """``schema.table`` of every model dbt builds incrementally by round (strategy ``round_replace``),
+    from the manifest dbt just wrote in ``target_dir``: what ``mtm.publish`` may patch by round."""
+    try:
+        nodes = json.loads((target_dir / "manifest.json").read_text(encoding="utf-8"))["nodes"].values()
+    except (OSError, ValueError, KeyError):
+        return []
+    return sorted(f"{n['schema']}.{n.get('alias') or n['name']}" for n in nodes
+                  if n.get("resource_type") == "model" and n["config"].get("materialized") == "incremental"
+                  and n["config"].get("incremental_strategy") == "round_replace")
+
+
+def finish(working: Path, build_plan: BuildPlan | None, target_dir: Path | None = None) -> None:
+    """After dbt: drop the plan; when dbt succeeded (``build_plan`` given), record its state and the
+    tables it builds by round (from the manifest in dbt's ``target_dir``)."""
     con = _connect(working)
     try:
         con.execute("begin transaction")
         con.execute("create schema if not exists meta")
         con.execute(f"drop table if exists {PLAN_TABLE}")
         if build_plan is not None:
+            state = {**build_plan.state, ROUND_TABLES: json.dumps(round_tables(target_dir) if target_dir else [])}
             con.execute(f"create or replace table {STATE_TABLE} (key varchar, value varchar)")
-            con.executemany(f"insert into {STATE_TABLE} values (?, ?)", sorted(build_plan.state.items()))
+            con.executemany(f"insert into {STATE_TABLE} values (?, ?)", sorted(state.items()))
         con.execute("commit")
     finally:
         con.close()

@@ -326,6 +326,7 @@ PUBLICATION_KEY = "publication_id"
 VERSION_KEY = "storage_version"
 FINGERPRINT_KEY = "fingerprint"
 ROUND_PREFIX = "round:"
+ROUND_TABLES_KEY = "round_tables"  # JSON list of the schema.table dbt builds incrementally by round
 MAX_PATCHED_FREE_SHARE = 0.2  # a patched copy with more free space than this is written whole instead
 
 
@@ -341,16 +342,13 @@ def _state(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
         return {}
 
 
-def round_tables(manifest: Path) -> set[tuple[str, str]]:
-    """(schema, table) of the models dbt builds incrementally by round (``round_replace``), from
-    dbt's manifest of the last build; empty when there is none."""
+def round_tables(built: dict[str, str]) -> set[tuple[str, str]]:
+    """(schema, table) of the models dbt builds incrementally by round, as the build recorded them
+    (``mtm.pipeline.incremental``, key ``ROUND_TABLES_KEY``); empty when it did not."""
     try:
-        nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
-    except (OSError, ValueError, KeyError):
+        return {tuple(name.split(".", 1)) for name in json.loads(built.get(ROUND_TABLES_KEY, "[]"))}
+    except ValueError:
         return set()
-    return {(n["schema"], n.get("alias") or n["name"]) for n in nodes
-            if n.get("resource_type") == "model" and n["config"].get("materialized") == "incremental"
-            and n["config"].get("incremental_strategy") == "round_replace"}
 
 
 def _patch_from(recorded: dict[str, str], built: dict[str, str], version: str) -> int | None:
@@ -371,9 +369,8 @@ def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
     return int(con.execute(f"select count(*) from {relation}").fetchall()[0][0])
 
 
-def _write_patched(working: Path, published: Path, target: Path, version: str,
-                   by_round: set[tuple[str, str]]) -> Publication:
-    """Write ``target`` as a copy of ``published`` in which the tables in ``by_round`` have the
+def _write_patched(working: Path, published: Path, target: Path, version: str) -> Publication:
+    """Write ``target`` as a copy of ``published`` in which the tables dbt builds by round have the
     working copy's rows of every round from the earliest changed one on, and every other table
     is rewritten whole. _CannotPatch when that would not give the file :func:`_write_fresh` writes."""
     con = duckdb.connect(config=duckdb_config())
@@ -385,6 +382,7 @@ def _write_patched(working: Path, published: Path, target: Path, version: str,
                                 file=str(working)) from exc
         built = _state(con, BUILD_STATE)
         first_round = _patch_from(_state(con, PUBLISH_STATE), built, version)
+        by_round = round_tables(built)
         recorded_id = _state(con, PUBLISH_STATE).get(PUBLICATION_KEY)
         con.execute(f"attach {_literal(str(published))} as old (read_only)")
         try:
@@ -501,10 +499,9 @@ def publish(paths: WarehousePaths, storage_version: str | None = None, *, by_rou
     _wal(tmp).unlink(missing_ok=True)
     try:
         publication = None
-        tables = round_tables(paths.runtime_dir / "dbt-target" / "manifest.json") if by_round else set()
-        if tables and published.exists():
+        if by_round and published.exists():
             try:
-                publication = _write_patched(working, published, tmp, version, tables)
+                publication = _write_patched(working, published, tmp, version)
             except _CannotPatch:
                 tmp.unlink(missing_ok=True)
                 _wal(tmp).unlink(missing_ok=True)
