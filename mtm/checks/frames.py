@@ -49,15 +49,28 @@ def relation(check_name: str) -> str:
     return f"{SCHEMA}.qc_{check_name}"
 
 
+def _in_rounds(rounds: list[int] | None) -> str:
+    return "true" if rounds is None else f"round_id in ({', '.join(str(int(r)) for r in rounds) or 'null'})"
+
+
 def frame(fetch: Fetch, check: Check, rounds: list[int] | None = None) -> pd.DataFrame:
     """The rows of one check, in its order (a warning's: every row is one to report); with
-    ``rounds``, only the rows of those rounds (the engine filters; only they reach Python)."""
+    ``rounds``, only the rows of those rounds (the engine filters; only they reach Python). A check
+    with ``candidates``: only the rows that meet them (the others cannot break its expectations)."""
     order = ", ".join(check.order_by)
-    where = "" if rounds is None else f" where round_id in ({', '.join(str(int(r)) for r in rounds) or 'null'})"
-    rows = fetch(f"select * from {relation(check.name)}{where} order by {order}")
+    where = _in_rounds(rounds) + (f" and ({check.candidates})" if check.candidates else "")
+    rows = fetch(f"select * from {relation(check.name)} where {where} order by {order}")
     if check.name == "reconcile_published_figures":
         return reconcile.with_published_rounding(rows)
     return rows
+
+
+def rows_per_round(fetch: Fetch, check: Check, rounds: list[int] | None = None) -> dict[int, int]:
+    """How many rows of a check each round has (counted by the engine; rows without a round
+    are not counted)."""
+    rows = fetch(f"select round_id, count(*) as n from {relation(check.name)} where {_in_rounds(rounds)}"
+                 " and round_id is not null group by round_id")
+    return {int(r): int(n) for r, n in zip(rows["round_id"], rows["n"], strict=True)}
 
 
 def communities_assessed(fetch: Fetch) -> dict[int, int]:

@@ -42,10 +42,12 @@ class GateOutcome:
 
 
 def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, list[str]],
-               rounds: list[int], status_if_found: str) -> list[CheckResult]:
-    """Split one check's frame and offending rows into one result per round."""
+               rounds: list[int], status_if_found: str,
+               checked: dict[int, int] | None = None) -> list[CheckResult]:
+    """Split one check's frame and offending rows into one result per round. ``checked``: the
+    rows checked per round, when the frame holds only the candidate rows (``Check.candidates``)."""
     frame_rounds = frame["round_id"] if "round_id" in frame.columns else pd.Series(dtype="Int64")
-    present = sorted({int(r) for r in frame_rounds.dropna().unique()} | set(rounds))
+    present = sorted({int(r) for r in frame_rounds.dropna().unique()} | set(rounds) | set(checked or ()))
     results = []
     records = frame.to_dict("records") if offending else []
     for round_id in present:
@@ -56,11 +58,12 @@ def _per_round(check: registry.Check, frame: pd.DataFrame, offending: dict[int, 
                          problem="; ".join(offending[i]))
             for i in in_round if i in offending
         ]
+        total = len(in_round) if checked is None else checked.get(round_id, 0)
         results.append(CheckResult(
             check_name=check.name, severity=check.severity, tool=check.tool, title=check.title,
             round_id=round_id, status=status_if_found if rows else "pass",
-            rows_checked=len(in_round), offending=rows,
-            message=f"{len(rows)} of {len(in_round)} rows" if rows and status_if_found == "fail" else ""))
+            rows_checked=total, offending=rows,
+            message=f"{len(rows)} of {total} rows" if rows and status_if_found == "fail" else ""))
     return results
 
 
@@ -74,8 +77,11 @@ def _blocking(fetch: frames.Fetch, context: object, check: registry.Check,
               rounds: list[int], parameters: dict[str, object], scoped: bool) -> list[CheckResult]:
     from mtm.checks import gx_context
 
+    scope = rounds if scoped and not check.reconcile_only else None
     try:
-        frame = frames.frame(fetch, check, rounds if scoped and not check.reconcile_only else None)
+        frame = frames.frame(fetch, check, scope)
+        # a check of rows one by one: DuckDB counts the rows, only the candidates reach GX
+        checked = frames.rows_per_round(fetch, check, scope) if check.candidates else None
     except frames.FetchError as exc:
         return [_error(check, f"could not compute the frame: {exc}")]
     frame = frame.reset_index(drop=True)
@@ -84,7 +90,7 @@ def _blocking(fetch: frames.Fetch, context: object, check: registry.Check,
         return [_error(check, "; ".join(outcome.failed_expectations) or "validation failed")]
     # reconciliation reports on the round its figures are about (the rounds of its rows)
     check_rounds = [] if check.reconcile_only else rounds
-    return _per_round(check, frame, outcome.offending, check_rounds, "fail")
+    return _per_round(check, frame, outcome.offending, check_rounds, "fail", checked)
 
 
 def _warning(fetch: frames.Fetch, check: registry.Check,

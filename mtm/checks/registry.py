@@ -33,6 +33,10 @@ class Check:
     description: str
     order_by: tuple[str, ...] = ("round_id",)
     reconcile_only: bool = False
+    # a blocking check whose expectations judge each row on its own: the SQL condition a row must
+    # meet to break them (their negation, nulls included). Only those rows reach pandas and GX; DuckDB
+    # counts the rows checked. None: every row of the model is validated (checks across rows).
+    candidates: str | None = None
 
 
 BLOCKING: tuple[Check, ...] = (
@@ -71,16 +75,20 @@ BLOCKING: tuple[Check, ...] = (
           "Every community has a known rayon and oblast",
           "communities.rayon_code, rayon_name, oblast_code and oblast_name are filled, and oblast_code "
           "is one of the nine ISO 3166-2 codes of the contract.",
-          order_by=("round_id", "community_id")),
+          order_by=("round_id", "community_id"),
+          candidates="rayon_code is null or rayon_name is null or oblast_code is null or oblast_name is null"
+                     " or oblast_code not in (select oblast_code from seeds.oblasts)"),
     Check("counts_non_negative", "blocking", "great_expectations",
           "Counts are not negative",
           "Every count column of every published table (persons, unknown answers, communities, "
           "households, informants) is >= 0.",
-          order_by=("round_id", "table_name", "column_name", "grain_key")),
+          order_by=("round_id", "table_name", "column_name", "grain_key"),
+          candidates="value is null or not (value >= 0)"),
     Check("reason_means_within_0_5", "blocking", "great_expectations",
           "Reason means lie within 0-5",
           "reason_scores.mean_score is between 0 and 5.",
-          order_by=("round_id", "population_group", "reason_code")),
+          order_by=("round_id", "population_group", "reason_code"),
+          candidates="mean_score is null or not (mean_score between 0 and 5)"),
     Check("reconcile_published_figures", "blocking", "great_expectations",
           "Round 3 matches the published figures",
           "With --reconcile: every row of seeds/published_round3_figures.csv equals the round 3 marts "
