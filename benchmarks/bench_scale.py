@@ -341,12 +341,17 @@ def main(argv: list[str] | None = None) -> int:
                "working_bytes": size(paths.working), "working_live_bytes": live(paths.working),
                "published_bytes": size(paths.published)}
         rec["other_s"] = b.seconds - rec["dbt_s"] - rec["gate_s"] - rec["publish_s"] - rec["reclaim_s"]
+        published = next((line for _, line in b.lines if "] published " in line), "")
+        rec["published_as"] = published.rpartition("(")[2].rstrip(")") if published.endswith(")") else ""
+        rec["dbt_plan"] = next((line.split("(", 1)[1].rstrip(")") for _, line in b.lines
+                                if "dbt build on" in line or "dbt: " in line), "")
         m[label] = rec
         out.write_text(json.dumps(m, indent=2))  # so far (a long run that dies keeps what it measured)
         print(f"  {label}: {b.seconds:.1f} s (dbt {rec['dbt_s']:.1f}, gate {rec['gate_s']:.1f}, "
               f"publish {rec['publish_s']:.1f}, reclaim {rec['reclaim_s']:.1f}, start-up and exit "
               f"{rec['other_s']:.1f}), peak RSS {b.peak_rss / GB:.2f} GB, working "
-              f"{rec['working_bytes'] / 1e6:.0f} MB, published {rec['published_bytes'] / 1e6:.0f} MB", flush=True)
+              f"{rec['working_bytes'] / 1e6:.0f} MB, published {rec['published_bytes'] / 1e6:.0f} MB"
+              f" [{rec['dbt_plan'] or 'dbt skipped'}; published: {rec['published_as']}]", flush=True)
         return b
 
     build("full_build")

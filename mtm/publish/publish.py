@@ -369,7 +369,8 @@ def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
     return int(con.execute(f"select count(*) from {relation}").fetchall()[0][0])
 
 
-def _write_patched(working: Path, published: Path, target: Path, version: str) -> Publication:
+def _write_patched(working: Path, published: Path, target: Path, version: str,
+                   max_free_share: float = MAX_PATCHED_FREE_SHARE) -> Publication:
     """Write ``target`` as a copy of ``published`` in which the tables dbt builds by round have the
     working copy's rows of every round from the earliest changed one on, and every other table
     is rewritten whole. _CannotPatch when that would not give the file :func:`_write_fresh` writes."""
@@ -398,6 +399,21 @@ def _write_patched(working: Path, published: Path, target: Path, version: str) -
         keep = {(sch, t) for sch, t, sql, _ in tables if (sch, t) in by_round and old_tables.get((sch, t)) == sql}
         if not keep:
             raise _CannotPatch("no table built by round to keep")
+        # rows the copy would drop (replaced rounds, tables rewritten whole), against all its rows:
+        # past max_free_share the copy would be mostly new anyway, so it is written whole at once
+        con.execute(f"attach {_literal(str(published))} as old (read_only)")
+        dropped = total = 0
+        for schema, table in old_tables:
+            name = f"old.{_quote(schema)}.{_quote(table)}"
+            rows = _count(con, name)
+            total += rows
+            if (schema, table) not in keep:
+                dropped += rows
+            elif first_round is not None:
+                dropped += _count(con, f"{name} where round_id >= {int(first_round)}")
+        con.execute("detach old")
+        if total and dropped / total > max_free_share:
+            raise _CannotPatch("most of the published rows would be replaced")
         shutil.copyfile(published, target)
         con.execute(f"attach {_literal(str(target))} as pub")
         con.execute("use pub")
@@ -424,7 +440,7 @@ def _write_patched(working: Path, published: Path, target: Path, version: str) -
         con.execute("checkpoint pub")
         from mtm.publish import compact
 
-        if compact.file_use(con, "pub").free_share > MAX_PATCHED_FREE_SHARE:
+        if compact.file_use(con, "pub").free_share > max_free_share:
             raise _CannotPatch("the copy would hold too much free space")
         con.execute("detach pub")
         con.execute("detach w")
@@ -469,12 +485,15 @@ def _verify(candidate: Path) -> int:
     return int(count)
 
 
-def publish(paths: WarehousePaths, storage_version: str | None = None, *, by_round: bool = False) -> Publication:
+def publish(paths: WarehousePaths, storage_version: str | None = None, *, by_round: bool = False,
+            max_free_share: float = MAX_PATCHED_FREE_SHARE) -> Publication:
     """Replace the published warehouse by a fresh file written from the working copy, atomically.
 
     ``by_round``: the working copy was built by ``mtm build`` (its ``meta.build_state`` says from
     what): when the published file is the last publication recorded, only the rounds changed
-    since then are replaced in a copy of it (see the module's text); else it is written whole.
+    since then are replaced in a copy of it (see the module's text); else it is written whole. A
+    copy with more than ``max_free_share`` of free space (rows of replaced rounds, rewritten tables)
+    is written whole instead.
 
     ``storage_version`` (default ``$MTM_STORAGE_VERSION`` or ``v1.1.0``) is the DuckDB storage
     version of the new file. Leaves the published file untouched and raises
@@ -501,7 +520,7 @@ def publish(paths: WarehousePaths, storage_version: str | None = None, *, by_rou
         publication = None
         if by_round and published.exists():
             try:
-                publication = _write_patched(working, published, tmp, version)
+                publication = _write_patched(working, published, tmp, version, max_free_share)
             except _CannotPatch:
                 tmp.unlink(missing_ok=True)
                 _wal(tmp).unlink(missing_ok=True)

@@ -6,7 +6,8 @@ is copied; a new B2 file supersedes round 2's; dbt rebuilds round 2; the publica
 rounds 2 and later into a copy of the published file. A fresh publication of the same working copy,
 written whole, is the reference: same tables, definitions, comments and rows (the publication record
 aside: its id and time are new each time). A DuckDB 1.1 client reads the patched file. A published
-file that is not the one recorded (put there by hand) is written whole again.
+file that is not the one recorded (put there by hand) is written whole again, and so is a copy that
+would hold too much free space.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 
 from mtm.core import warehouse
 from mtm.pipeline import build
-from mtm.publish import publish
+from mtm.publish import compact, publish
 from tests.conftest import copy_warehouse, run_mtm
 from tests.ops.duckdb_client import OLD_DUCKDB, read_with_old_duckdb
 
@@ -109,14 +110,16 @@ def test_a_publication_after_an_incremental_build_patches_the_changed_rounds_and
     assert plan.changed_rounds == (2,) and not plan.full_refresh, plan.describe()
     before = publication_id(paths.published)
 
-    patched = publish.publish(paths, by_round=True)
+    # rounds 2 and 3 of 3 replaced: over a fifth of the copy is free space, so by default it would
+    # be written whole (the last test); allowed here to compare the patched file
+    patched = publish.publish(paths, by_round=True, max_free_share=0.9)
     assert patched.patched and patched.patched_from_round == 2, patched.describe()
     assert publication_id(paths.published) == patched.publication_id != before
     assert differences(paths.published, written_whole(paths, tmp_path / "whole-1")) == {}
     seen = read_with_old_duckdb(paths.published)  # a BI tool's DuckDB 1.1 still reads every table
     assert seen["version"] == OLD_DUCKDB and seen["tables"]["marts.community_population"] > 0
 
-    again = publish.publish(paths, by_round=True)  # nothing changed since: no round replaced
+    again = publish.publish(paths, by_round=True, max_free_share=0.9)  # nothing changed since: no round replaced
     assert again.patched and again.patched_from_round is None, again.describe()
     assert differences(paths.published, written_whole(paths, tmp_path / "whole-2")) == {}
 
@@ -125,9 +128,26 @@ def test_a_publication_after_an_incremental_build_patches_the_changed_rounds_and
 def test_a_published_file_that_is_not_the_last_publication_is_written_whole(
         built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path) -> None:
     paths = copy_warehouse(built_sample_warehouse, tmp_path / "wh")
-    assert publish.publish(paths, by_round=True).patched  # the recorded publication: patched
+    assert publish.publish(paths, by_round=True, max_free_share=0.9).patched  # the recorded publication: patched
     elsewhere = written_whole(paths, tmp_path / "elsewhere")
     shutil.copy2(elsewhere, paths.published)  # another publication put in its place by hand
-    replaced = publish.publish(paths, by_round=True)
+    replaced = publish.publish(paths, by_round=True, max_free_share=0.9)
     assert not replaced.patched, replaced.describe()
     assert differences(paths.published, elsewhere) == {}
+
+
+@pytest.mark.builds
+def test_a_patched_copy_that_would_be_mostly_free_space_is_written_whole(
+        built_sample_warehouse: warehouse.WarehousePaths, second_round2_b2: Path, tmp_path: Path) -> None:
+    paths = copy_warehouse(built_sample_warehouse, tmp_path / "wh")
+    run_mtm("load", str(second_round2_b2), "--round", "2", "--warehouse", str(paths.published))
+    build.run_dbt_build(paths.working)
+    replaced = publish.publish(paths, by_round=True)  # two rounds of three replaced: too much free space
+    assert not replaced.patched, replaced.describe()
+    assert differences(paths.published, written_whole(paths, tmp_path / "whole")) == {}
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{paths.published}' as p (read_only)")
+        assert compact.file_use(con, "p").free_share <= publish.MAX_PATCHED_FREE_SHARE
+    finally:
+        con.close()
