@@ -49,6 +49,7 @@ import duckdb
 from mtm.core import forms
 from mtm.core.errors import InputError, WarehouseBusy
 from mtm.core.warehouse import WarehousePaths, duckdb_config
+from mtm.publish import compact
 
 
 def _wal(path: Path) -> Path:
@@ -277,15 +278,23 @@ def _write_publication(con: duckdb.DuckDBPyConnection, version: str) -> Publicat
     return Publication(publication_id, published_at, version, 0)
 
 
-def _write_fresh(working: Path, target: Path, version: str) -> Publication:
-    """Write the published database ``target`` from the working copy, in storage ``version``."""
+def _with_working(working: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the working copy attached read-only as ``w`` (no writer can
+    start meanwhile); WarehouseBusy when a writer holds it."""
     con = duckdb.connect(config=duckdb_config())
     try:
-        try:
-            con.execute(f"attach {_literal(str(working))} as w (read_only)")
-        except duckdb.IOException as exc:
-            raise WarehouseBusy(f"the working warehouse is in use by another process ({exc})",
-                                file=str(working)) from exc
+        con.execute(f"attach {_literal(str(working))} as w (read_only)")
+    except duckdb.IOException as exc:
+        con.close()
+        raise WarehouseBusy(f"the working warehouse is in use by another process ({exc})",
+                            file=str(working)) from exc
+    return con
+
+
+def _write_fresh(working: Path, target: Path, version: str) -> Publication:
+    """Write the published database ``target`` from the working copy, in storage ``version``."""
+    con = _with_working(working)
+    try:
         if _wal(working).exists() and _wal(working).stat().st_size > 0:
             raise WarehouseBusy("the working warehouse still has an unapplied write-ahead log",
                                 file=str(working))
@@ -374,13 +383,8 @@ def _write_patched(working: Path, published: Path, target: Path, version: str,
     """Write ``target`` as a copy of ``published`` in which the tables dbt builds by round have the
     working copy's rows of every round from the earliest changed one on, and every other table
     is rewritten whole. _CannotPatch when that would not give the file :func:`_write_fresh` writes."""
-    con = duckdb.connect(config=duckdb_config())
+    con = _with_working(working)
     try:
-        try:
-            con.execute(f"attach {_literal(str(working))} as w (read_only)")
-        except duckdb.IOException as exc:
-            raise WarehouseBusy(f"the working warehouse is in use by another process ({exc})",
-                                file=str(working)) from exc
         built = _state(con, BUILD_STATE)
         first_round = _patch_from(_state(con, PUBLISH_STATE), built, version)
         by_round = round_tables(built)
@@ -438,8 +442,6 @@ def _write_patched(working: Path, published: Path, target: Path, version: str,
         con.execute("commit")
         con.execute("use memory")
         con.execute("checkpoint pub")
-        from mtm.publish import compact
-
         if compact.file_use(con, "pub").free_share > max_free_share:
             raise _CannotPatch("the copy would hold too much free space")
         con.execute("detach pub")
