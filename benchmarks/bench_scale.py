@@ -217,8 +217,8 @@ def run_sql_in_order(target: Path) -> list[tuple[str, str, str]]:
 
 DIRECT_SCRIPT = r"""
 import json, sys, time, duckdb
-db, plan = sys.argv[1], json.load(open(sys.argv[2]))
-con = duckdb.connect(db)
+db, plan, memory_limit = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+con = duckdb.connect(db, config={"memory_limit": memory_limit})  # the limit dbt's DuckDB has
 times = {"model": 0.0, "test": 0.0}
 for uid, kind, relation, sql in plan:
     t = time.perf_counter()
@@ -241,7 +241,8 @@ print(json.dumps(times))
 def direct_run(plan: list[tuple[str, str, str]], db: Path, work: Path, env: dict[str, str]) -> tuple[Run, dict]:
     """dbt's statements on ``db`` (a copy of the built working file: raw and seeds as dbt had them)
     in one DuckDB connection: each model as dbt ran it, on its real relation instead of dbt's
-    ``__dbt_tmp`` one (dropped first), then each test's query, in dependency order."""
+    ``__dbt_tmp`` one (dropped first), then each test's query, in dependency order, with the DuckDB
+    memory limit dbt's connection has (``MTM_MEMORY_LIMIT``)."""
     statements = []
     for uid, kind, sql in plan:
         if kind == "model":
@@ -255,7 +256,7 @@ def direct_run(plan: list[tuple[str, str, str]], db: Path, work: Path, env: dict
     plan_file.write_text(json.dumps(statements))
     script = work / "direct.py"
     script.write_text(DIRECT_SCRIPT)
-    result = run([sys.executable, str(script), str(db), str(plan_file)], env)
+    result = run([sys.executable, str(script), str(db), str(plan_file), warehouse.memory_limit()], env)
     return result, json.loads(result.output.strip().splitlines()[-1])
 
 
@@ -343,15 +344,15 @@ def main(argv: list[str] | None = None) -> int:
         rec["other_s"] = b.seconds - rec["dbt_s"] - rec["gate_s"] - rec["publish_s"] - rec["reclaim_s"]
         published = next((line for _, line in b.lines if "] published " in line), "")
         rec["published_as"] = published.rpartition("(")[2].rstrip(")") if published.endswith(")") else ""
-        rec["dbt_plan"] = next((line.split("(", 1)[1].rstrip(")") for _, line in b.lines
-                                if "dbt build on" in line or "dbt: " in line), "")
+        planned = next((line for _, line in b.lines if "dbt build on" in line or "] dbt: " in line), "")
+        rec["dbt_plan"] = planned.split("] ", 1)[-1]
         m[label] = rec
         out.write_text(json.dumps(m, indent=2))  # so far (a long run that dies keeps what it measured)
         print(f"  {label}: {b.seconds:.1f} s (dbt {rec['dbt_s']:.1f}, gate {rec['gate_s']:.1f}, "
               f"publish {rec['publish_s']:.1f}, reclaim {rec['reclaim_s']:.1f}, start-up and exit "
               f"{rec['other_s']:.1f}), peak RSS {b.peak_rss / GB:.2f} GB, working "
               f"{rec['working_bytes'] / 1e6:.0f} MB, published {rec['published_bytes'] / 1e6:.0f} MB"
-              f" [{rec['dbt_plan'] or 'dbt skipped'}; published: {rec['published_as']}]", flush=True)
+              f" [{rec['dbt_plan']}; published: {rec['published_as']}]", flush=True)
         return b
 
     build("full_build")
