@@ -48,7 +48,9 @@ def dbt_project_dir(runtime_dir: Path) -> Path:
     for link, target in wanted.items():
         if link.is_symlink() and Path(os.readlink(link)) == target:
             continue
-        if link.is_symlink() or link.exists():
+        if link.is_dir() and not link.is_symlink():  # a copy of the folder that followed the links
+            shutil.rmtree(link)
+        elif link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(target)
     return overlay

@@ -5,6 +5,7 @@ change of warehouse, and a registry given by $MTM_FORMS_DIR reaches dbt without 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -156,6 +157,19 @@ def test_a_registry_in_mtm_forms_dir_reaches_dbt_through_an_overlay(tmp_path: Pa
     assert project.dbt_project_dir(tmp_path / "rt") == overlay  # made once, then reused
     monkeypatch.setenv(FORMS_DIR_ENV, str(FORMS_DIR))
     assert project.dbt_project_dir(tmp_path / "rt") == PROJECT_DIR
+
+
+def test_an_overlay_copied_with_its_links_followed_is_made_of_links_again(tmp_path: Path, monkeypatch) -> None:
+    """A warehouse folder copied by a tool that follows links (``shutil.copytree``, ``cp -rL``) has
+    real folders where the overlay had links; the next build puts the links back."""
+    monkeypatch.setenv(FORMS_DIR_ENV, str(write_forms_dir(4, tmp_path / "forms")))
+    overlay = project.dbt_project_dir(tmp_path / "rt")
+    copied = tmp_path / "copy" / "rt"
+    shutil.copytree(tmp_path / "rt", copied)  # follows the links
+    assert (copied / "dbt-project" / "models").is_dir() and not (copied / "dbt-project" / "models").is_symlink()
+    again = project.dbt_project_dir(copied)
+    assert (again / "models").is_symlink() and (again / "models").resolve() == (PROJECT_DIR / "models").resolve()
+    assert (again / "seeds" / "rounds.csv").resolve() == (overlay / "seeds" / "rounds.csv").resolve()
 
 
 @pytest.mark.parametrize("rounds", [5])
