@@ -92,6 +92,9 @@ class CheckResult:
     rows_checked: int
     offending: list[OffendingRow] = field(default_factory=list)
     message: str = ""
+    # a result kept from the last run (``kept_results``): its offending rows stay in the store, not
+    # in ``offending``; ``write`` copies them inside DuckDB
+    kept_offending: int = 0
 
 
 def _json_default(value: Any) -> Any:
@@ -113,9 +116,18 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+KEPT_ROWS = "kept_offending_rows"  # a temporary table while ``write`` replaces the results
+
+
 def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime, reconcile: bool,
           results: list[CheckResult]) -> None:
-    """Replace the last run's results with ``results`` and append the run to gate_runs."""
+    """Replace the last run's results with ``results`` and append the run to gate_runs. The
+    offending rows of results kept from the last run (``kept_results``) are copied in DuckDB."""
+    kept = sorted({(r.check_name, r.round_id) for r in results if r.kept_offending})
+    if kept:
+        con.execute(f"create or replace temp table {KEPT_ROWS} as select * from quality.offending_rows"
+                    " where (check_name, round_id) in (select unnest(?), unnest(?))",
+                    [[name for name, _ in kept], [round_id for _, round_id in kept]])
     con.execute(DDL)
     blocking = sum(1 for r in results if r.severity == "blocking" and r.status in ("fail", "error"))
     warnings = sum(1 for r in results if r.status == "warn")
@@ -123,7 +135,7 @@ def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime, reconci
                 [run_id, run_at, reconcile, blocking, warnings])
     results_frame = pd.DataFrame(
         [[run_id, r.check_name, r.severity, r.tool, r.title, r.round_id, r.status,
-          r.rows_checked, len(r.offending), r.message] for r in results],
+          r.rows_checked, len(r.offending) + r.kept_offending, r.message] for r in results],
         columns=["run_id", "check_name", "severity", "tool", "title", "round_id", "status",
                  "rows_checked", "offending_rows", "message"])
     con.register("results_frame", results_frame)
@@ -139,6 +151,10 @@ def write(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime, reconci
         con.register("rows_frame", rows_frame)
         con.execute("insert into quality.offending_rows select * from rows_frame")
         con.unregister("rows_frame")
+    if kept:
+        con.execute("insert into quality.offending_rows select ?, check_name, round_id, row_number, community_id,"
+                    f" problem, row_json from {KEPT_ROWS} order by check_name, round_id, row_number", [run_id])
+        con.execute(f"drop table {KEPT_ROWS}")
 
 
 def reusable(con: duckdb.DuckDBPyConnection) -> bool:
@@ -153,20 +169,15 @@ def reusable(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def kept_results(con: duckdb.DuckDBPyConnection, rounds: list[int], check_names: list[str]) -> list[CheckResult]:
-    """The last run's results (with their offending rows) of ``rounds`` and ``check_names``: a gate
-    that checks only the changed rounds keeps them for the others."""
+    """The last run's results of ``rounds`` and ``check_names``: a gate that checks only the changed
+    rounds keeps them for the others. Their offending rows stay in the store (``kept_offending``
+    counts them; ``write`` copies them) rather than travelling through Python."""
     if not rounds or not check_names:
         return []
-    wanted = "round_id in (select unnest(?)) and check_name in (select unnest(?))"
-    results = {(r[0], r[4]): CheckResult(check_name=r[0], severity=r[1], tool=r[2], title=r[3], round_id=r[4],
-                                         status=r[5], rows_checked=r[6], message=r[7])
-               for r in con.execute(
-                   "select check_name, severity, tool, title, round_id, status, rows_checked, message"
-                   f" from quality.check_results where {wanted} order by check_name, round_id",
-                   [rounds, check_names]).fetchall()}
-    for name, round_id, problem, row_json in con.execute(
-            f"select check_name, round_id, problem, row_json from quality.offending_rows where {wanted}"
-            " order by check_name, round_id, row_number", [rounds, check_names]).fetchall():
-        results[(name, round_id)].offending.append(OffendingRow(round_id=round_id, values=json.loads(row_json),
-                                                                problem=problem))
-    return list(results.values())
+    return [CheckResult(check_name=r[0], severity=r[1], tool=r[2], title=r[3], round_id=r[4], status=r[5],
+                        rows_checked=r[6], message=r[7], kept_offending=int(r[8] or 0))
+            for r in con.execute(
+                "select check_name, severity, tool, title, round_id, status, rows_checked, message, offending_rows"
+                " from quality.check_results where round_id in (select unnest(?))"
+                " and check_name in (select unnest(?)) order by check_name, round_id",
+                [rounds, check_names]).fetchall()]

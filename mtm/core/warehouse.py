@@ -10,7 +10,7 @@ DEFAULT_WAREHOUSE = Path("warehouse/mtm.duckdb")
 MEMORY_LIMIT_ENV = "MTM_MEMORY_LIMIT"
 # DuckDB's own default is 80% of the machine's memory; a build holds DuckDB in dbt's process and in
 # its own (gate, publish) and spills to disk past this (docs/operations.md "Memory")
-DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 def memory_limit() -> str:

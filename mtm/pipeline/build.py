@@ -18,6 +18,8 @@ from mtm.core.errors import InputError, QualityGateFailed, WarehouseBusy
 from mtm.core.paths import PROJECT_DIR
 from mtm.pipeline import incremental, project
 
+OUT_OF_MEMORY = "Out of Memory Error"  # what DuckDB says past its memory_limit
+
 
 def dbt_env(working: Path) -> dict[str, str]:
     """Environment for a dbt subprocess that builds the given working database: its target and
@@ -119,6 +121,11 @@ def run_dbt_build(working: Path, plan: incremental.BuildPlan | None = None, *,
         result = _dbt_build(working, plan) if refreshed.returncode == 0 else refreshed
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-6000:] + result.stderr[-3000:])
+        if OUT_OF_MEMORY in result.stdout + result.stderr:
+            raise QualityGateFailed(
+                f"dbt build failed: DuckDB ran out of its memory limit ({warehouse.MEMORY_LIMIT_ENV}="
+                f"{warehouse.memory_limit()}); raise it (e.g. {warehouse.MEMORY_LIMIT_ENV}=6GB mtm build) and "
+                "build again; the published warehouse is unchanged")
         raise QualityGateFailed("dbt build failed (models or dbt tests); the published warehouse is unchanged")
     return plan
 

@@ -226,6 +226,23 @@ def test_a_dbt_that_cannot_start_is_one_line_and_exit_2(broken: str, tmp_path: P
     assert not paths.published.exists()
 
 
+def test_a_build_past_duckdbs_memory_limit_says_how_to_raise_it(
+        built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path) -> None:
+    """DuckDB's memory limit (``$MTM_MEMORY_LIMIT``) far too low for the models: dbt's output, then
+    one line that names the variable; exit 1 and the published file unchanged."""
+    paths = copy_warehouse(built_sample_warehouse, tmp_path / "wh")
+    before = paths.published.read_bytes()
+    env = {**clean_env(), warehouse.MEMORY_LIMIT_ENV: "4MB"}
+    result = subprocess.run([sys.executable, "-m", "mtm.cli", "--quiet", "build", "--full-refresh",
+                             "--warehouse", str(paths.published)], cwd=PROJECT_DIR, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Out of Memory Error" in result.stderr and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("mtm build: ") and "MTM_MEMORY_LIMIT=4MB" in last and "raise it" in last, last
+    assert paths.published.read_bytes() == before
+
+
 HOLD_WORKING_COPY = """
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1])
