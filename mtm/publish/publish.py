@@ -385,10 +385,10 @@ def _write_patched(working: Path, published: Path, target: Path, version: str,
     is rewritten whole. _CannotPatch when that would not give the file :func:`_write_fresh` writes."""
     con = _with_working(working)
     try:
-        built = _state(con, BUILD_STATE)
-        first_round = _patch_from(_state(con, PUBLISH_STATE), built, version)
+        built, recorded = _state(con, BUILD_STATE), _state(con, PUBLISH_STATE)
+        first_round = _patch_from(recorded, built, version)
         by_round = round_tables(built)
-        recorded_id = _state(con, PUBLISH_STATE).get(PUBLICATION_KEY)
+        recorded_id = recorded.get(PUBLICATION_KEY)
         con.execute(f"attach {_literal(str(published))} as old (read_only)")
         try:
             current_id = con.execute("select publication_id from old.marts.publication").fetchall()
@@ -396,7 +396,6 @@ def _write_patched(working: Path, published: Path, target: Path, version: str,
             current_id = []
         old_tables = {(sch, t): sql for sch, t, sql in con.execute(
             "select schema_name, table_name, sql from duckdb_tables() where database_name = 'old'").fetchall()}
-        con.execute("detach old")
         if current_id != [(recorded_id,)]:
             raise _CannotPatch("the published file is not the last publication recorded")
         tables = _published_tables(con)
@@ -405,7 +404,6 @@ def _write_patched(working: Path, published: Path, target: Path, version: str,
             raise _CannotPatch("no table built by round to keep")
         # rows the copy would drop (replaced rounds, tables rewritten whole), against all its rows:
         # past max_free_share the copy would be mostly new anyway, so it is written whole at once
-        con.execute(f"attach {_literal(str(published))} as old (read_only)")
         dropped = total = 0
         for schema, table in old_tables:
             name = f"old.{_quote(schema)}.{_quote(table)}"
