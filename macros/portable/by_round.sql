@@ -1,15 +1,34 @@
 {#- Incremental builds by round (docs/architecture.md, "Incremental builds").
 
     A model whose grain includes the round is materialized `incremental` on DuckDB (dbt_project.yml)
-    with the strategy `round_replace` below: the rounds `mtm build` lists in `meta.build_rounds`
+    with the strategy `round_replace` below: the rounds `mtm build` passes in `$MTM_BUILD_ROUNDS`
     (those whose current loads changed since the last successful build) are deleted and inserted
     again; every other round's rows stay as they are. On other adapters (Spark: plain Parquet, no
     delete) these models are full tables and the filters below are `true`.
 
     The model's SQL reads only the rounds to rebuild through `in_rounds_to_rebuild(column)`, placed
-    where the model first reads a round-grained relation. Without a plan table (dbt run by hand, or
-    a build killed before it wrote one) every round is rebuilt: the filter is `true` and the delete
-    takes every row. -#}
+    where the model first reads a round-grained relation. Without the variable (dbt run by hand)
+    every round is rebuilt: the filter is `true` and the delete takes every row. -#}
+
+{#- The rounds of `mtm build`'s plan: `$MTM_BUILD_ROUNDS` (comma-separated; empty: no round), as a
+    sorted list of integers; none when the variable is not set (every round). Read only when a node
+    runs, never while dbt parses: dbt re-parses the files that read an environment variable at parse
+    time whenever its value changes, and this one changes with every build. -#}
+{% macro planned_rounds() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set text = env_var('MTM_BUILD_ROUNDS', 'every') -%}
+    {%- if text == 'every' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(text.split(',') | map('trim') | reject('equalto', '') | map('int') | sort | list) }}
+{%- endmacro %}
+
+{#- `values` as a SQL list of constants (`null` when empty). -#}
+{% macro round_list(values) -%}
+    {{ return(values | join(', ') if values else 'null') }}
+{%- endmacro %}
 
 {#- A boolean SQL expression: `column` is a round to rebuild in this run. `scope`:
     - 'round': the rounds of the plan;
@@ -18,11 +37,13 @@
       the plan, that is new, or that no longer exists (its round is deleted and not inserted).
     `relation`: the model's table (default `this`). In dbt's unit tests (no `this`) every round. -#}
 {% macro in_rounds_to_rebuild(column, scope='round', relation=none) -%}
-    {%- set plan = mtm.build_plan_relation() if (this is not none and is_incremental()) else none -%}
+    {%- set plan = mtm.planned_rounds() if (this is not none and is_incremental()) else none -%}
     {%- if plan is none -%}
         true
+    {%- elif scope == 'pair' -%}
+        {{ column }} in ({{ mtm.round_list(mtm.rounds_to_rebuild(plan, relation or this)) }})
     {%- else -%}
-        {{ column }} in ({{ mtm.constant_list(mtm.rounds_to_rebuild(plan, scope, relation or this)) }})
+        {{ column }} in ({{ mtm.round_list(plan) }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -46,20 +67,16 @@
     {{ return(quoted | join(', ') if quoted else 'null') }}
 {%- endmacro %}
 
-{#- The plan table `mtm build` writes before dbt runs (`meta.build_rounds`, one row per round to
-    rebuild), or none when there is none. -#}
-{% macro build_plan_relation(database=none) -%}
-    {{ return(adapter.get_relation(database=database or this.database, schema='meta', identifier='build_rounds')) }}
-{%- endmacro %}
-
-{% macro rounds_to_rebuild(plan, scope, relation) -%}
-    {%- if scope == 'pair' -%}
-        {%- set pairs = ref('int_round_comparison__round_pairs') -%}
-        select round_id from {{ plan }}
-        union
+{#- The rounds (a sorted list) whose pairs of int_round_comparison__round_pairs a cross-round model
+    rebuilds: the rounds of the plan; the later round of every pair that touches one of them or that
+    `relation` does not hold yet; every round of `relation` whose pair no longer exists (its rows
+    are deleted and not inserted). -#}
+{% macro rounds_to_rebuild(plan, relation) -%}
+    {%- set pairs = ref('int_round_comparison__round_pairs') -%}
+    {%- set query -%}
         select later.round_id from {{ pairs }} as later
         where
-            later.previous_round_id in (select round_id from {{ plan }})
+            later.previous_round_id in ({{ mtm.round_list(plan) }})
             or not exists (
                 select 1 from {{ relation }} as built
                 where built.round_id = later.round_id and built.previous_round_id = later.previous_round_id
@@ -70,9 +87,9 @@
             select 1 from {{ pairs }} as later
             where built.round_id = later.round_id and built.previous_round_id = later.previous_round_id
         )
-    {%- else -%}
-        select round_id from {{ plan }}
-    {%- endif -%}
+    {%- endset -%}
+    {%- set found = run_query(query).columns[0].values() | map('int') | list if execute else [] -%}
+    {{ return((plan + found) | unique | sort | list) }}
 {%- endmacro %}
 
 {#- dbt's hook for the custom incremental strategy `round_replace` (config incremental_strategy).
@@ -113,16 +130,28 @@
     {%- set incremental = attached and attached.config.materialized == 'incremental' -%}
     {%- set quality_view = attached and attached.config.materialized == 'view' and attached.fqn[1] == 'quality' -%}
     {%- if (incremental or quality_view) and (by_row or by_round) -%}
-        {%- set plan = mtm.build_plan_relation(relation.database) -%}
+        {%- set plan = mtm.planned_rounds() -%}
         {%- if plan is not none and incremental and attached.config.get('round_scope', 'round') == 'round' -%}
-            {%- do conditions.append('round_id in (' ~ mtm.constant_list('select round_id from ' ~ plan) ~ ')') -%}
+            {%- do conditions.append('round_id in (' ~ mtm.round_list(plan) ~ ')') -%}
         {%- elif plan is not none -%}
-            {%- do conditions.append('round_id >= (' ~ mtm.constant_list('select min(round_id) from ' ~ plan) ~ ')') -%}
+            {%- do conditions.append('round_id >= (' ~ mtm.round_list(plan[:1]) ~ ')') -%}
         {%- endif -%}
     {%- endif -%}
     {%- if conditions -%}
         {{ return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') }}
     {%- else -%}
         {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The published tables carry their descriptions as DuckDB comments (dbt's `persist_docs`). An
+    incremental model in `mtm build`'s incremental build is the table the last build made and
+    commented: only rows of some rounds change, and any change to the descriptions changes the
+    project's fingerprint (a full build). So the comments are left as they are, three queries less
+    per model. -#}
+{% macro duckdb__persist_docs(relation, model, for_relation, for_columns) -%}
+    {%- if not (model.config.materialized == 'incremental' and mtm.planned_rounds() is not none
+                and not should_full_refresh()) -%}
+        {{ default__persist_docs(relation, model, for_relation, for_columns) }}
     {%- endif -%}
 {%- endmacro %}

@@ -50,8 +50,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run a dbt command on the project against ``working``; output is captured.
+def run_dbt(working: Path, *args: str, environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a dbt command on the project against ``working``; output is captured. ``environment``:
+    variables added to dbt's (the build plan's).
 
     dbt dies with this process. A dbt that cannot start (missing, not executable) is one line
     (InputError, exit 2); a working copy locked by another live process is one line (WarehouseBusy,
@@ -61,6 +62,8 @@ def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
     cmd = [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_DIR)]
     env = dbt_env(working)
     env["MTM_DBT_PATH"] = working.name  # relative to the folder dbt runs in (cwd below)
+    env.pop(incremental.PLAN_ENV, None)  # only the plan passed here: never one left in the shell
+    env.update(environment or {})
     shared = project.parse_state_file(working, project_dir)
     project.restore_parse_state(shared, Path(env["DBT_TARGET_PATH"]))
     try:
@@ -78,13 +81,10 @@ def run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _dbt_build(working: Path, plan: incremental.BuildPlan) -> subprocess.CompletedProcess[str]:
     """One dbt build of the plan; its state is recorded only when dbt succeeded."""
-    incremental.write_plan(working, plan)
-    succeeded = False
-    try:
-        result = run_dbt(working, "build", "--quiet", "--no-use-colors", *plan.dbt_arguments())
-        succeeded = result.returncode == 0
-    finally:
-        incremental.finish(working, plan if succeeded else None, Path(dbt_env(working)["DBT_TARGET_PATH"]))
+    result = run_dbt(working, "build", "--quiet", "--no-use-colors", *plan.dbt_arguments(),
+                     environment=plan.dbt_environment())
+    if result.returncode == 0:
+        incremental.record_build(working, plan, Path(dbt_env(working)["DBT_TARGET_PATH"]))
     return result
 
 
@@ -116,7 +116,6 @@ def run_dbt_build(working: Path, plan: incremental.BuildPlan | None = None, *,
         # new raw columns (a newly registered round's per-year fields) widen these models: they are
         # rebuilt whole (every round), then the incremental build runs again
         progress.step(f"dbt: {', '.join(reshaped)} gain columns; rebuilt for every round")
-        incremental.write_plan(working, incremental.BuildPlan(True, "", state=plan.state))
         refreshed = run_dbt(working, "run", "--full-refresh", "--quiet", "--no-use-colors", "--select", *reshaped)
         result = _dbt_build(working, plan) if refreshed.returncode == 0 else refreshed
     if result.returncode != 0:

@@ -17,8 +17,8 @@ The registry (``seeds/rounds.csv``) counts per round: registering round N change
   years each round asked, so their earlier rounds' rows do not change
   (tests/ops/test_incremental.py proves both against a from-scratch build);
 - otherwise the rounds whose loads differ (a new round, a new file superseding a round's load, a
-  reload, a round whose loads are gone) are written to ``meta.build_rounds``, and the incremental
-  models delete and insert only those (``macros/portable/by_round.sql``);
+  reload, a round whose loads are gone) are passed to dbt in ``$MTM_BUILD_ROUNDS``, and the
+  incremental models delete and insert only those (``macros/portable/by_round.sql``);
 - nothing different: dbt is not run at all.
 """
 
@@ -39,7 +39,7 @@ from mtm.core.paths import PROJECT_DIR
 from mtm.pipeline import project
 
 STATE_TABLE = "meta.build_state"
-PLAN_TABLE = "meta.build_rounds"
+PLAN_ENV = "MTM_BUILD_ROUNDS"  # the rounds to rebuild, for dbt (macros/portable/by_round.sql)
 # what dbt's result depends on besides the loads (followed through links: seeds/rounds.csv)
 PROJECT_PARTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "profiles.yml", "packages.yml")
 # the round registry (a link to forms/bma/settings.csv): each round's rows are part of its signature,
@@ -67,6 +67,7 @@ class BuildPlan:
     gaps_changed: bool = False
     registry_changed: bool = False
     state: dict[str, str] = field(default_factory=dict)
+    columns_added: bool = False  # raw columns added since the last build (a newly registered round's)
 
     def dbt_arguments(self) -> list[str]:
         """``--full-refresh``; or, for an incremental build, only what the changed inputs reach:
@@ -74,14 +75,25 @@ class BuildPlan:
         sources (gap workbooks changed) and of the round registry (``rounds`` seed changed). The
         rest (labels, dimensions, gap marts when no workbook changed) depends only on files in
         the fingerprint: unchanged. Left out too: the unit tests (the model code is the one the
-        last build tested) and, unless the registry changed, the seeds."""
+        last build tested); unless the registry changed, the seeds; and unless raw columns were
+        added, the views (a view is a stored query of the project, whose every change is a full
+        build; their tests still run on the new rows)."""
         if self.full_refresh:
             return ["--full-refresh"]
-        selected = [*(["source:kobo+"] if self.changed_rounds else []),
-                    *(["source:gap_analysis+"] if self.gaps_changed else []),
-                    *([f"{REGISTRY.stem}+"] if self.registry_changed else [])]
+        roots = [*(["source:kobo+"] if self.changed_rounds else []),
+                 *(["source:gap_analysis+"] if self.gaps_changed else []),
+                 *([f"{REGISTRY.stem}+"] if self.registry_changed else [])]
+        kinds = ("resource_type:test", "resource_type:seed", "resource_type:snapshot",
+                 "config.materialized:table", "config.materialized:incremental")
+        selected = roots if self.columns_added else [f"{root},{kind}" for root in roots for kind in kinds]
         return ["--select", *selected,
                 "--exclude", "resource_type:unit_test", *([] if self.registry_changed else ["resource_type:seed"])]
+
+    def dbt_environment(self) -> dict[str, str]:
+        """The plan for dbt's macros: the rounds to rebuild (``$MTM_BUILD_ROUNDS``, comma-separated),
+        for an incremental build only. Without it (a full refresh, or dbt run by hand) every
+        incremental model rebuilds every round."""
+        return {} if self.full_refresh else {PLAN_ENV: ",".join(map(str, self.changed_rounds))}
 
     @property
     def up_to_date(self) -> bool:
@@ -220,23 +232,11 @@ def plan(working: Path, *, full_refresh: bool = False) -> BuildPlan:
         return BuildPlan(True, "a raw column is gone or has another type since the last build", state=state)
     keys = {k for k in (*state, *before) if k.startswith("round:")}
     changed = tuple(sorted(int(k.split(":")[1]) for k in keys if state.get(k) != before.get(k)))
+    if ROUND_TABLES in before:  # the same project: the same tables by round
+        state[ROUND_TABLES] = before[ROUND_TABLES]
     return BuildPlan(False, "", changed, state.get(GAPS) != before.get(GAPS),
-                     state.get(REGISTRY_KEY) != before.get(REGISTRY_KEY), state)
-
-
-def write_plan(working: Path, build_plan: BuildPlan) -> None:
-    """Before dbt: the rounds to rebuild in ``meta.build_rounds`` (none for a full refresh, where
-    the incremental models rebuild every round)."""
-    con = _connect(working)
-    try:
-        con.execute("create schema if not exists meta")
-        con.execute(f"drop table if exists {PLAN_TABLE}")
-        if not build_plan.full_refresh:
-            con.execute(f"create table {PLAN_TABLE} (round_id integer)")
-            if build_plan.changed_rounds:
-                con.executemany(f"insert into {PLAN_TABLE} values (?)", [[r] for r in build_plan.changed_rounds])
-    finally:
-        con.close()
+                     state.get(REGISTRY_KEY) != before.get(REGISTRY_KEY), state,
+                     columns_added=columns_before != columns_now)
 
 
 def round_tables(target_dir: Path) -> list[str]:
@@ -251,22 +251,22 @@ def round_tables(target_dir: Path) -> list[str]:
                   and n["config"].get("incremental_strategy") == "round_replace")
 
 
-def finish(working: Path, build_plan: BuildPlan | None, target_dir: Path | None = None) -> None:
-    """After dbt: drop the plan; when dbt succeeded (``build_plan`` given), record its state and the
-    tables it builds by round (from the manifest in dbt's ``target_dir``)."""
+def record_build(working: Path, build_plan: BuildPlan, target_dir: Path) -> None:
+    """After dbt succeeded: record what the build was made from, and the tables it builds by round
+    (from the manifest a full build writes in dbt's ``target_dir``; an incremental build writes no
+    manifest and keeps the last build's list: the project is the same)."""
+    tables = (json.dumps(round_tables(target_dir)) if build_plan.full_refresh or ROUND_TABLES not in build_plan.state
+              else build_plan.state[ROUND_TABLES])
+    state = {**build_plan.state, ROUND_TABLES: tables}
     con = _connect(working)
     try:
         con.execute("begin transaction")
         con.execute("create schema if not exists meta")
-        con.execute(f"drop table if exists {PLAN_TABLE}")
-        if build_plan is not None:
-            state = {**build_plan.state, ROUND_TABLES: json.dumps(round_tables(target_dir) if target_dir else [])}
-            con.execute(f"create or replace table {STATE_TABLE} (key varchar, value varchar)")
-            con.executemany(f"insert into {STATE_TABLE} values (?, ?)", sorted(state.items()))
+        con.execute(f"create or replace table {STATE_TABLE} (key varchar, value varchar)")
+        con.executemany(f"insert into {STATE_TABLE} values (?, ?)", sorted(state.items()))
         con.execute("commit")
     finally:
         con.close()
-
 
 
 def _gate_state(build_plan: BuildPlan, reconcile: bool) -> dict[str, str]:
