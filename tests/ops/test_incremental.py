@@ -133,8 +133,9 @@ def mtm_with_forms(forms_dir: Path, *argv: str) -> None:
 def test_a_newly_registered_round_with_new_year_columns_builds_incrementally(
         built_sample_warehouse: warehouse.WarehousePaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Round 4 registered after rounds 1-3 were built: its first file adds raw columns (the per-year
-    fields of its new reference year). The build still rebuilds round 4 only, and equals a build
-    from scratch."""
+    fields of its new reference year). The staging models they widen are refused by the incremental
+    materialization (macros/materializations/incremental.sql) and rebuilt whole; the build still
+    rebuilds round 4 only, and equals a build from scratch."""
     paths = copy_warehouse(built_sample_warehouse, tmp_path / "wh")
     forms_dir = registry.write_forms_dir(4, tmp_path / "forms")
     monkeypatch.setenv(FORMS_DIR_ENV, str(forms_dir))
@@ -152,5 +153,9 @@ def test_a_newly_registered_round_with_new_year_columns_builds_incrementally(
     finally:
         con.close()
     assert any("2025" in c for c in added), added  # the new reference year's fields landed as new columns
+    steps: list[str] = []
+    monkeypatch.setattr(build.progress, "step", steps.append)
     plan = rebuild_and_compare(paths, tmp_path / "scratch")
-    assert not plan.full_refresh and plan.changed_rounds == (4,), plan.describe()
+    assert not plan.full_refresh and plan.changed_rounds == (4,) and plan.columns_added, plan.describe()
+    widened = [s for s in steps if s.endswith("gain columns; rebuilt for every round")]
+    assert len(widened) == 1 and "stg_kobo__b2_imw_nat" in widened[0], steps  # its per-year fields
