@@ -15,7 +15,8 @@ DEFAULT_MEMORY_LIMIT = "3GB"
 
 def memory_limit() -> str:
     """The DuckDB memory limit of each connection a build opens: ``$MTM_MEMORY_LIMIT`` (a DuckDB
-    size such as ``4GB``), else ``DEFAULT_MEMORY_LIMIT``. dbt's profile reads the same variable."""
+    size such as ``4GB``), else ``DEFAULT_MEMORY_LIMIT``. dbt reads the same variable when a run
+    starts (macros/portable/memory_limit.sql)."""
     return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
 
 

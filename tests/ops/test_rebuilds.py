@@ -143,6 +143,20 @@ def test_another_warehouse_keeps_dbts_parse(built_sample_warehouse: warehouse.Wa
     assert not (PROJECT_DIR / other.working.name).exists()  # dbt ran in the warehouse's folder
 
 
+@pytest.mark.parametrize("limit", ["5GB", "2GB"])
+def test_another_memory_limit_keeps_dbts_parse(built_sample_warehouse: warehouse.WarehousePaths,
+                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str) -> None:
+    """``$MTM_MEMORY_LIMIT`` reaches DuckDB when a run starts, not through the profile: a build with
+    another limit (twice in a row, two limits) keeps dbt's parse."""
+    monkeypatch.setenv(warehouse.MEMORY_LIMIT_ENV, limit)
+    other = warehouse.resolve(tmp_path / "limited" / built_sample_warehouse.published.name)
+    other.working.parent.mkdir(parents=True)
+    result = build.run_dbt(other.working, "parse", "--no-use-colors")
+    assert result.returncode == 0, result.stdout[-3000:]
+    log = _dbt_log_since(other.working, 0)
+    assert "Partial parsing enabled" in log and "Unable to do partial parsing" not in log, log[-3000:]
+
+
 def test_a_registry_in_mtm_forms_dir_reaches_dbt_through_an_overlay(tmp_path: Path, monkeypatch) -> None:
     assert project.dbt_project_dir(tmp_path / "rt") == PROJECT_DIR  # no override: the checkout
     forms_dir = write_forms_dir(5, tmp_path / "forms")
