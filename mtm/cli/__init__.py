@@ -1,5 +1,5 @@
-"""The ``mtm`` command line (entry point ``mtm.cli:main``)."""
+"""The ``mtm`` command line (entry point ``mtm.cli:run``; ``main`` returns the exit code)."""
 
-from mtm.cli.app import main
+from mtm.cli.app import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

@@ -1,7 +1,5 @@
 """``python -m mtm.cli``."""
 
-import sys
+from mtm.cli.app import run
 
-from mtm.cli.app import main
-
-sys.exit(main())
+run()

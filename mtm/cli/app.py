@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from mtm.cli import options
@@ -74,5 +75,19 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def run() -> None:
+    """The ``mtm`` program: ``main()``, then exit with its code. A command that loaded Great
+    Expectations (the quality gate: about 2,300 modules) would spend about a second more in
+    Python's teardown of them after its work is done; such a process ends at once instead
+    (``os._exit``) once its output is flushed. Every file and connection it opened is closed by
+    then (the steps close their own); on an error exit the usual teardown runs."""
+    code = main()
+    if code in (0, 1) and "great_expectations" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -52,3 +52,22 @@ def test_entry_point_installed() -> None:
 def test_every_command_has_its_options(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([command, "--help"]) == 0
     assert f"usage: mtm {command}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("gate_loaded", "code"), [(True, 0), (True, 1), (False, 1), (True, 2)])
+def test_the_program_flushes_its_output_and_keeps_the_exit_code(gate_loaded: bool, code: int) -> None:
+    """``run`` (the ``mtm`` program) after a command that loaded Great Expectations (stood in for by
+    an empty module here) ends without Python's teardown: output written but not flushed still
+    arrives, the exit code is the command's, and exit handlers are skipped; on an error exit (2), or
+    without it, Python exits as usual."""
+    script = (
+        "import atexit, sys, types\n"
+        f"if {gate_loaded}: sys.modules['great_expectations'] = types.ModuleType('great_expectations')\n"
+        "atexit.register(lambda: print('torn down'))\n"
+        "from mtm.cli import app\n"
+        f"app.main = lambda argv=None: (sys.stdout.write('built'), sys.stderr.write('one line'), {code})[-1]\n"
+        "app.run()\n")
+    result = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True)
+    assert result.returncode == code and result.stderr == "one line", result
+    fast = gate_loaded and code in (0, 1)
+    assert result.stdout == ("built" if fast else "builttorn down\n"), result.stdout
