@@ -29,7 +29,7 @@ def warehouse_pair(built_sample_warehouse: warehouse.WarehousePaths, tmp_path: P
     shutil.copyfile(built_sample_warehouse.published, paths.published)
     shutil.copyfile(built_sample_warehouse.working, paths.working)
 
-    def fake_dbt(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    def fake_dbt(path: Path, *args: str, **options: object) -> subprocess.CompletedProcess[str]:
         assert path == paths.working
         return subprocess.CompletedProcess(args=list(args), returncode=0, stdout="", stderr="")
 

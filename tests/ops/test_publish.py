@@ -101,7 +101,8 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch):
     """Replace dbt and the gate inside `mtm build` by controllable stand-ins; return the controls."""
     controls = types.SimpleNamespace(scale=2, dbt_fails=False, blocking=[], dbt_calls=0)
 
-    def fake_run_dbt(working: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    def fake_run_dbt(working: Path, *args: str, environment: dict[str, str] | None = None,
+                     ) -> subprocess.CompletedProcess[str]:
         controls.dbt_calls += 1
         slow_rebuild(warehouse.WarehousePaths(published=working, working=working), controls.scale)
         return subprocess.CompletedProcess(args, 1 if controls.dbt_fails else 0, "", "")
