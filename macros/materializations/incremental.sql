@@ -4,7 +4,8 @@
     columns of both tables several times, then deletes and inserts (strategy `round_replace`,
     macros/portable/by_round.sql). In an incremental build of `mtm build` (`$MTM_BUILD_ROUNDS` set,
     the table built before by the same project: mtm builds from scratch whenever the project
-    changed) the table's shape and contract are the ones the last full build checked. So the rows
+    changed) the table's shape, contract and comments are the ones the last full build checked and
+    wrote (dbt's `persist_docs` is not run again: any change to the YAML is a full build). So the rows
     of the rounds to rebuild are deleted and the model's rows inserted straight from its query:
     one statement, no temporary table, two queries of columns instead of five. The model's columns
     are still compared with the table's (dbt's `on_schema_change: fail`, with its message, which

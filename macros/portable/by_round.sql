@@ -143,15 +143,3 @@
         {{ return(relation) }}
     {%- endif -%}
 {%- endmacro %}
-
-{#- The published tables carry their descriptions as DuckDB comments (dbt's `persist_docs`). An
-    incremental model in `mtm build`'s incremental build is the table the last build made and
-    commented: only rows of some rounds change, and any change to the descriptions changes the
-    project's fingerprint (a full build). So the comments are left as they are, three queries less
-    per model. -#}
-{% macro duckdb__persist_docs(relation, model, for_relation, for_columns) -%}
-    {%- if not (model.config.materialized == 'incremental' and mtm.planned_rounds() is not none
-                and not should_full_refresh()) -%}
-        {{ default__persist_docs(relation, model, for_relation, for_columns) }}
-    {%- endif -%}
-{%- endmacro %}

@@ -257,9 +257,8 @@ def record_build(working: Path, build_plan: BuildPlan, target_dir: Path) -> None
     """After dbt succeeded: record what the build was made from, and the tables it builds by round
     (from the manifest a full build writes in dbt's ``target_dir``; an incremental build writes no
     manifest and keeps the last build's list: the project is the same)."""
-    tables = (json.dumps(round_tables(target_dir)) if build_plan.full_refresh or ROUND_TABLES not in build_plan.state
-              else build_plan.state[ROUND_TABLES])
-    state = {**build_plan.state, ROUND_TABLES: tables}
+    state = {**build_plan.state}
+    state.setdefault(ROUND_TABLES, json.dumps(round_tables(target_dir)))  # plan() carries it when incremental
     con = _connect(working)
     try:
         con.execute("begin transaction")
