@@ -74,19 +74,18 @@
 {% macro rounds_to_rebuild(plan, relation) -%}
     {%- set pairs = ref('int_round_comparison__round_pairs') -%}
     {%- set query -%}
-        select later.round_id from {{ pairs }} as later
-        where
-            later.previous_round_id in ({{ mtm.round_list(plan) }})
-            or not exists (
-                select 1 from {{ relation }} as built
-                where built.round_id = later.round_id and built.previous_round_id = later.previous_round_id
-            )
-        union
-        select built.round_id from {{ relation }} as built
-        where not exists (
-            select 1 from {{ pairs }} as later
-            where built.round_id = later.round_id and built.previous_round_id = later.previous_round_id
+        {#- the table's pairs taken distinct first: a handful of rows to compare, not one per row -#}
+        with built as (
+            select distinct round_id, previous_round_id from {{ relation }}
+        ),
+        later as (
+            select round_id, previous_round_id from {{ pairs }}
         )
+        select round_id from later where previous_round_id in ({{ mtm.round_list(plan) }})
+        union
+        select round_id from (select * from later except select * from built) as new_pairs
+        union
+        select round_id from (select * from built except select * from later) as gone_pairs
     {%- endset -%}
     {%- set found = run_query(query).columns[0].values() | map('int') | list if execute else [] -%}
     {{ return((plan + found) | unique | sort | list) }}

@@ -62,7 +62,8 @@ def run_dbt(working: Path, *args: str, environment: dict[str, str] | None = None
     cmd = [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(PROJECT_DIR)]
     env = dbt_env(working)
     env["MTM_DBT_PATH"] = working.name  # relative to the folder dbt runs in (cwd below)
-    env.pop(incremental.PLAN_ENV, None)  # only the plan passed here: never one left in the shell
+    for name in (incremental.PLAN_ENV, incremental.SAME_COLUMNS_ENV):
+        env.pop(name, None)  # only the plan passed here: never one left in the shell
     env.update(environment or {})
     shared = project.parse_state_file(working, project_dir)
     project.restore_parse_state(shared, Path(env["DBT_TARGET_PATH"]))

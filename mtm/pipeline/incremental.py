@@ -40,6 +40,9 @@ from mtm.pipeline import project
 
 STATE_TABLE = "meta.build_state"
 PLAN_ENV = "MTM_BUILD_ROUNDS"  # the rounds to rebuild, for dbt (macros/portable/by_round.sql)
+# "1": no raw column was added since the last build, so every incremental model's columns are the
+# ones its table has (macros/materializations/incremental.sql then skips comparing them)
+SAME_COLUMNS_ENV = "MTM_BUILD_SAME_COLUMNS"
 # what dbt's result depends on besides the loads (followed through links: seeds/rounds.csv)
 PROJECT_PARTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml", "profiles.yml", "packages.yml")
 # the round registry (a link to forms/bma/settings.csv): each round's rows are part of its signature,
@@ -92,10 +95,15 @@ class BuildPlan:
                 "--exclude", "resource_type:unit_test", *([] if self.registry_changed else ["resource_type:seed"])]
 
     def dbt_environment(self) -> dict[str, str]:
-        """The plan for dbt's macros: the rounds to rebuild (``$MTM_BUILD_ROUNDS``, comma-separated),
-        for an incremental build only. Without it (a full refresh, or dbt run by hand) every
-        incremental model rebuilds every round."""
-        return {} if self.full_refresh else {PLAN_ENV: ",".join(map(str, self.changed_rounds))}
+        """The plan for dbt's macros, for an incremental build only: the rounds to rebuild
+        (``$MTM_BUILD_ROUNDS``, comma-separated); and ``$MTM_BUILD_SAME_COLUMNS=1`` when no raw column
+        was added since the last build. A model's columns then cannot differ from its table's: the
+        project is the one of the last build (any change is a full build), and the models' columns
+        follow the raw tables' columns, never their values. Without the rounds (a full refresh, or
+        dbt run by hand) every incremental model rebuilds every round."""
+        if self.full_refresh:
+            return {}
+        return {PLAN_ENV: ",".join(map(str, self.changed_rounds)), **({} if self.columns_added else {SAME_COLUMNS_ENV: "1"})}
 
     @property
     def up_to_date(self) -> bool:

@@ -119,6 +119,12 @@ def test_incremental_builds_equal_builds_from_scratch(sample_exports: Path, seco
     load(paths, 3, *exports[3])  # a new round after the others (its pair with round 2 is new)
     assert rebuild_and_compare(paths, tmp_path / "after-round-3").changed_rounds == (1, 3)
 
+    load(paths, 1, second_round1_b2)  # supersede round 1 again: no raw column is new this time
+    again = rebuild_and_compare(paths, tmp_path / "after-round-1-again")
+    assert again.changed_rounds == (1,) and not again.columns_added
+    # the models' columns are known to be their tables': inserted by name, without comparing them
+    assert again.dbt_environment() == {incremental.PLAN_ENV: "1", incremental.SAME_COLUMNS_ENV: "1"}
+
 
 def mtm_with_forms(forms_dir: Path, *argv: str) -> None:
     """Run `mtm` in a child process whose round registry is ``forms_dir``'s (``$MTM_FORMS_DIR``):
@@ -157,5 +163,6 @@ def test_a_newly_registered_round_with_new_year_columns_builds_incrementally(
     monkeypatch.setattr(build.progress, "step", steps.append)
     plan = rebuild_and_compare(paths, tmp_path / "scratch")
     assert not plan.full_refresh and plan.changed_rounds == (4,) and plan.columns_added, plan.describe()
+    assert incremental.SAME_COLUMNS_ENV not in plan.dbt_environment()  # the columns are compared
     widened = [s for s in steps if s.endswith("gain columns; rebuilt for every round")]
     assert len(widened) == 1 and "stg_kobo__b2_imw_nat" in widened[0], steps  # its per-year fields

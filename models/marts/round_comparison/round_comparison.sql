@@ -17,16 +17,26 @@ round_years as (
 
 ),
 
-figures as (
-
-    select * from {{ ref('int_round_comparison__community_figures') }}
-
-),
-
 pairs as (
 
     select * from {{ ref('int_round_comparison__round_pairs') }}
     where {{ in_rounds_to_rebuild('round_id', 'pair') }}
+
+),
+
+compared_rounds as (
+
+    select round_id from pairs
+    union
+    select previous_round_id from pairs
+
+),
+
+figures as (
+
+    -- the figures of the pairs' rounds only: in an incremental build two rounds, not the history
+    select * from {{ ref('int_round_comparison__community_figures') }}
+    where round_id in (select compared_rounds.round_id from compared_rounds)
 
 ),
 
