@@ -13,7 +13,9 @@ In one run, in a fresh work folder:
    the working file as the full build left it (raw and seeds as dbt had them): the
    **dbt / DuckDB ratio** (dbt's phase of the full build over the direct run);
 5. typical dashboard queries on the published file (read-only, each ``--query-runs`` times):
-   **BI p50 / p95**.
+   **BI p50 / p95**;
+6. round R+2 registered and nothing loaded for it, then ``mtm build``: an incremental build of
+   every node a round reaches that touches no rows (**the fixed cost** of any round's build).
 
 Each ``mtm build`` is a child process; its phases (dbt, gate, publish) are timed from its
 progress lines and its peak RSS is the highest sum of VmRSS over the process and all its
@@ -372,10 +374,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  dbt's SQL directly in DuckDB: {direct.seconds:.1f} s (models {parts['model']:.1f}, "
           f"tests {parts['test']:.1f}; {len(plan)} statements)", flush=True)
     m["bi"] = bi_latency(paths.published, args.query_runs)
+    write_forms_dir(R + 2, forms_dir)  # registered, nothing loaded: every node runs, on no rows
+    build("no_rows_build")
 
     full = m["full_build"]
     inc = m["new_round_build"]
-    assert isinstance(full, dict) and isinstance(inc, dict)
+    fixed = m["no_rows_build"]
+    assert isinstance(full, dict) and isinstance(inc, dict) and isinstance(fixed, dict)
     builds = [v for k, v in m.items() if isinstance(v, dict) and "working_live_bytes" in v]
     builds = [dict(b, reclaim_s=b.get("reclaim_s", 0.0)) for b in builds]
     growth = max(b["working_bytes"] / b["working_live_bytes"] for b in builds)
@@ -398,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
         ("new round build (seconds)", f"{inc['total_s']:.1f} s", "<= 60 s", inc["total_s"] <= 60),
         ("  dbt / gate / publish / reclaim", f"{inc['dbt_s']:.1f} / {inc['gate_s']:.1f} / {inc['publish_s']:.1f}"
          f" / {inc['reclaim_s']:.1f} s", "", None),
+        (f"fixed cost: build of round {R + 2} registered, no rows",
+         f"{fixed['total_s']:.1f} s ({fixed['total_s'] / full['total_s']:.0%} of full)", "", None),
+        ("  dbt / gate / publish", f"{fixed['dbt_s']:.1f} / {fixed['gate_s']:.1f} / {fixed['publish_s']:.1f} s",
+         "", None),
         ("no-change rebuild", f"{m['no_change_rebuild']['total_s']:.1f} s", "", None),  # type: ignore[index]
         ("dbt build / same SQL in DuckDB", f"{ratio:.2f}x ({full['dbt_s']:.1f} s / {direct.seconds:.1f} s)",
          "<= 1.5x", ratio <= 1.5),
