@@ -10,8 +10,8 @@
     one statement, no temporary table. When raw columns were added since the last build, the model's
     columns are compared with the table's first (dbt's `on_schema_change: fail`, with its message,
     which `mtm build` reads: new raw columns widen a staging model, which it then rebuilds whole).
-    Otherwise (`$MTM_BUILD_SAME_COLUMNS`) they cannot differ and the rows are inserted by name,
-    without reading either list of columns: a column of the query that the table lacks still fails.
+    Otherwise (`$MTM_BUILD_SAME_COLUMNS`) they cannot differ and neither list is read. Either way
+    the rows are inserted by name: a column of the query that the table lacks still fails.
 
     Everything else (no plan, the first build, `--full-refresh`, another strategy) is dbt-duckdb's
     materialization, unchanged. -#}
@@ -24,10 +24,8 @@
     {%- endif -%}
 
     {%- set target = this.incorporate(type='table') -%}
-    {%- set same_columns = env_var('MTM_BUILD_SAME_COLUMNS', '') == '1' -%}
-    {%- if not same_columns -%}
-    {%- set table_columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | list -%}
-    {%- set built = table_columns | map('lower') | list -%}
+    {%- if env_var('MTM_BUILD_SAME_COLUMNS', '') != '1' -%}
+    {%- set built = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
     {%- set selected = get_column_schema_from_query(compiled_code) | map(attribute='name') | map('lower') | list -%}
     {%- if built | sort != selected | sort -%}
         {%- set added = selected | reject('in', built) | list -%}
@@ -38,7 +36,6 @@
             ~ "; columns of the table not in the query: " ~ (gone | join(', ') or 'none')
             ~ ". Rebuild it with --full-refresh.") }}
     {%- endif -%}
-    {%- set columns = get_quoted_csv(table_columns) -%}
     {%- endif -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
@@ -48,17 +45,10 @@
         delete from {{ target }}
         where {{ mtm.in_rounds_to_rebuild('round_id', config.get('round_scope', 'round'), target) }};
 
-        {% if same_columns -%}
         insert into {{ target }} by name
         select * from (
             {{ compiled_code }}
         ) as model_rows
-        {%- else -%}
-        insert into {{ target }} ({{ columns }})
-        select {{ columns }} from (
-            {{ compiled_code }}
-        ) as model_rows
-        {%- endif %}
     {%- endcall -%}
 
     {{ run_hooks(post_hooks, inside_transaction=True) }}
